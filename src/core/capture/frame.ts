@@ -1,0 +1,25 @@
+/** One captured link-layer frame, from a live interface or a capture file. */
+export interface Frame {
+  /** LINKTYPE_* value (https://www.tcpdump.org/linktypes.html). */
+  readonly linkType: number;
+  /**
+   * The captured bytes. May be a view into a reused buffer: consumers must finish with it
+   * synchronously or copy it.
+   */
+  readonly data: Uint8Array;
+  /** Capture time in milliseconds since the Unix epoch (fractional for µs/ns precision). */
+  readonly timestampMs: number;
+  /** Length of the frame on the wire; larger than data.length when the snap length cut it. */
+  readonly originalLength: number;
+}
+
+/** The link types this project decodes. */
+export const LINKTYPE = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW: 101,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;

@@ -1,0 +1,56 @@
+/**
+ * Closed sets of error codes for wire input. Parsers return these instead of throwing; the
+ * pipeline counts them per code so a user sees what was skipped and why.
+ */
+
+/** Why a capture file (pcap / pcapng) could not be read further. */
+export type CaptureFileErrorCode =
+  | "not-a-capture-file"
+  | "file-truncated"
+  | "bad-block"
+  | "unsupported-version";
+
+/** Why a frame did not yield a UDP datagram. */
+export type DecodeErrorCode =
+  | "frame-truncated"
+  | "unsupported-link-type"
+  | "ipv4-bad-header"
+  | "ipv4-truncated"
+  | "ipv6-truncated"
+  | "ipv6-bad-extension"
+  | "ip-fragment-overlap"
+  | "ip-fragment-too-large"
+  | "ip-fragment-table-full"
+  | "udp-truncated";
+
+/** Why a datagram on an MGCP port did not yield an MGCP message. */
+export type MgcpErrorCode =
+  | "mgcp-not-text"
+  | "mgcp-bad-start-line"
+  | "mgcp-bad-parameter"
+  | "mgcp-too-long";
+
+export type WireErrorCode = CaptureFileErrorCode | DecodeErrorCode | MgcpErrorCode;
+
+/** Counters keyed by error code, kept in insertion order for stable summaries. */
+export class ErrorCounts {
+  readonly #counts = new Map<WireErrorCode, number>();
+
+  add(code: WireErrorCode, by = 1): void {
+    this.#counts.set(code, (this.#counts.get(code) ?? 0) + by);
+  }
+
+  get(code: WireErrorCode): number {
+    return this.#counts.get(code) ?? 0;
+  }
+
+  get total(): number {
+    let sum = 0;
+    for (const n of this.#counts.values()) sum += n;
+    return sum;
+  }
+
+  toJSON(): Record<string, number> {
+    return Object.fromEntries([...this.#counts].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}

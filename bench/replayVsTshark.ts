@@ -1,0 +1,141 @@
+/**
+ * Benchmark (a report, not a timed test): caller-id extraction from a ≥ 1,000,000-packet
+ * capture — mostly RTP, with MGCP calls mixed in — by `voip-callerid replay`, against
+ * `tshark -r FILE -Y mgcp -T fields -e mgcp.param.signalreq` on the same file, in one run.
+ *
+ *   npm run bench                      (builds first; BENCH_PACKETS=2000000 for a larger file)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { udpFrame } from "../test/support/frameBuilder.js";
+import { PcapFileWriter } from "../test/support/pcapWriter.js";
+
+const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
+const CALL_EVERY = 5_000; // packets between the starts of two calls
+const RUNS = 3;
+const T0 = Date.parse("2026-03-14T18:00:00Z");
+
+const GW = { ip: "192.0.2.10", mac: "00:90:f8:00:00:10" };
+const CA = { ip: "192.0.2.1", mac: "02:00:5e:00:00:01" };
+const FAR = { ip: "198.51.100.20", mac: "02:00:5e:00:00:01" };
+
+function callMessages(n: number): { from: "ca" | "gw"; text: string }[] {
+  const line = `aaln/${1 + (n % 2)}@mta-1.example`;
+  const number = `0441${String(100000 + n).padStart(6, "0")}`;
+  const tx = 10_000 + n * 10;
+  return [
+    { from: "ca", text: `RQNT ${tx} ${line} MGCP 1.0\nX: ${tx}\nR: L/hd(N)\nS: L/rg,L/ci(03/14/19/00,"${number}","Caller ${n}")\n` },
+    { from: "gw", text: `200 ${tx} OK\n` },
+    { from: "gw", text: `NTFY ${tx + 1} ${line} MGCP 1.0\nX: ${tx}\nO: L/hd\n` },
+    { from: "ca", text: `200 ${tx + 1} OK\n` },
+    { from: "ca", text: `RQNT ${tx + 2} ${line} MGCP 1.0\nX: ${tx + 2}\nR: L/hu(N)\nS: \n` },
+    { from: "gw", text: `200 ${tx + 2} OK\n` },
+    { from: "gw", text: `NTFY ${tx + 3} ${line} MGCP 1.0\nX: ${tx + 2}\nO: L/hu\n` },
+    { from: "ca", text: `200 ${tx + 3} OK\n` },
+    { from: "ca", text: `DLCX ${tx + 4} ${line} MGCP 1.0\nC: ${n.toString(16)}\n` },
+    { from: "gw", text: `250 ${tx + 4} OK\nP: PS=1000, OS=160000, PR=1000, OR=160000, PL=0, JI=10, LA=20\n` },
+  ];
+}
+
+/** Writes the capture; returns how many calls (each one caller id) it holds. */
+function generate(path: string): number {
+  const writer = new PcapFileWriter(path);
+  const rtpOut = udpFrame({ src: GW.ip, dst: FAR.ip, srcPort: 16384, dstPort: 20000, payload: new Uint8Array(172), srcMac: GW.mac, dstMac: FAR.mac });
+  const rtpIn = udpFrame({ src: FAR.ip, dst: GW.ip, srcPort: 20000, dstPort: 16384, payload: new Uint8Array(172), srcMac: FAR.mac, dstMac: GW.mac });
+  let calls = 0;
+  let pending: { from: "ca" | "gw"; text: string }[] = [];
+  for (let i = 0; i < PACKETS; i++) {
+    const timestampMs = T0 + i * 10; // two 50-packet/s RTP streams
+    if (i % CALL_EVERY === 0) pending = callMessages(calls++);
+    const message = i % 200 === 100 ? pending.shift() : undefined;
+    if (message) {
+      const [src, dst] = message.from === "ca" ? [CA, GW] : [GW, CA];
+      const data = udpFrame({ src: src.ip, dst: dst.ip, srcPort: message.from === "ca" ? 2727 : 2427, dstPort: message.from === "ca" ? 2427 : 2727, payload: message.text, srcMac: src.mac, dstMac: dst.mac });
+      writer.write({ data, timestampMs });
+    } else {
+      writer.write({ data: i % 2 === 0 ? rtpOut : rtpIn, timestampMs });
+    }
+  }
+  writer.close();
+  return calls;
+}
+
+function timed<T>(fn: () => T): { ms: number; value: T } {
+  const start = process.hrtime.bigint();
+  const value = fn();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "voip-callerid-bench-"));
+  const file = join(dir, "mixed.pcap");
+  try {
+    const generated = timed(() => generate(file));
+    const sizeMb = statSync(file).size / 1e6;
+    console.log(`capture: ${PACKETS.toLocaleString("en")} packets, ${sizeMb.toFixed(0)} MB, ${generated.value} calls (written in ${(generated.ms / 1000).toFixed(1)} s)`);
+
+    // In-process: throughput and memory of the shipped code (dist/), as `replay` runs it.
+    const { runReplay } = await import("../dist/cli/replay.js");
+    const { readCaptureFileSync } = await import("../dist/io/captureFileSource.js");
+    const options = { mgcpPorts: [2427, 2727], adapterMac: undefined, ringTimeoutMs: 180_000 };
+    const inProcess: number[] = [];
+    let ringing = 0;
+    let rssGrowthMb = 0;
+    for (let run = 0; run < RUNS; run++) {
+      global.gc?.();
+      const rssBefore = process.memoryUsage().rss;
+      let peak = rssBefore;
+      let events = 0;
+      const { ms } = timed(() =>
+        runReplay([file], options, {
+          readCapture: (path: string, onFrame: (f: unknown) => void) =>
+            readCaptureFileSync(path, (frame: unknown) => {
+              onFrame(frame);
+              if ((++events & 0x3ffff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
+            }),
+          writeOut: (line: string) => {
+            if (line.includes('"type":"ringing"')) ringing++;
+          },
+          writeErr: () => {},
+        }),
+      );
+      peak = Math.max(peak, process.memoryUsage().rss);
+      rssGrowthMb = Math.max(rssGrowthMb, (peak - rssBefore) / 1e6);
+      inProcess.push(ms);
+    }
+    ringing /= RUNS;
+
+    // Whole processes, as a user runs them: our CLI and tshark on the same file.
+    const cli = [];
+    let cliEvents = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const { ms, value } = timed(() => spawnSync(process.execPath, ["dist/main.js", "replay", file], { encoding: "utf8", maxBuffer: 1 << 28 }));
+      if (value.status !== 0) throw new Error(`replay failed: ${value.stderr}`);
+      cliEvents = value.stdout.split("\n").filter((l) => l.includes('"type":"ringing"')).length;
+      cli.push(ms);
+    }
+    const tshark = timed(() => spawnSync("tshark", ["-r", file, "-Y", "mgcp", "-T", "fields", "-e", "mgcp.param.signalreq"], { encoding: "utf8", maxBuffer: 1 << 28 }));
+    if (tshark.value.status !== 0) throw new Error(`tshark failed: ${tshark.value.stderr}`);
+    const tsharkCallerIds = tshark.value.stdout.split("\n").filter((l) => l.includes("ci(")).length;
+
+    const ourMs = median(inProcess);
+    const cliMs = median(cli);
+    console.log(`replay (in-process, median of ${RUNS}): ${ourMs.toFixed(0)} ms, ${((PACKETS / ourMs) * 1000 / 1e6).toFixed(2)} M packets/s, ${ringing} caller ids`);
+    console.log(`replay resident memory growth over a run: ${rssGrowthMb.toFixed(1)} MB (target < 10 MB)`);
+    console.log(`voip-callerid replay (whole process, median of ${RUNS}): ${cliMs.toFixed(0)} ms, ${cliEvents} caller ids`);
+    console.log(`tshark -Y mgcp -e mgcp.param.signalreq (whole process): ${tshark.ms.toFixed(0)} ms, ${tsharkCallerIds} signal lists with ci(`);
+    console.log(`ratio tshark / voip-callerid: ${(tshark.ms / cliMs).toFixed(1)}x whole process, ${(tshark.ms / ourMs).toFixed(1)}x in-process (target >= 20x)`);
+    if (cliEvents !== generated.value || tsharkCallerIds !== generated.value) {
+      console.log(`WARNING: caller ids differ: generated ${generated.value}, replay ${cliEvents}, tshark ${tsharkCallerIds}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Frame } from "../src/core/capture/frame.js";
 import { udpFrame } from "../test/support/frameBuilder.js";
 import { PcapFileWriter } from "../test/support/pcapWriter.js";
 
@@ -26,7 +27,10 @@ function callMessages(n: number): { from: "ca" | "gw"; text: string }[] {
   const number = `0441${String(100000 + n).padStart(6, "0")}`;
   const tx = 10_000 + n * 10;
   return [
-    { from: "ca", text: `RQNT ${tx} ${line} MGCP 1.0\nX: ${tx}\nR: L/hd(N)\nS: L/rg,L/ci(03/14/19/00,"${number}","Caller ${n}")\n` },
+    {
+      from: "ca",
+      text: `RQNT ${tx} ${line} MGCP 1.0\nX: ${tx}\nR: L/hd(N)\nS: L/rg,L/ci(03/14/19/00,"${number}","Caller ${n}")\n`,
+    },
     { from: "gw", text: `200 ${tx} OK\n` },
     { from: "gw", text: `NTFY ${tx + 1} ${line} MGCP 1.0\nX: ${tx}\nO: L/hd\n` },
     { from: "ca", text: `200 ${tx + 1} OK\n` },
@@ -35,15 +39,34 @@ function callMessages(n: number): { from: "ca" | "gw"; text: string }[] {
     { from: "gw", text: `NTFY ${tx + 3} ${line} MGCP 1.0\nX: ${tx + 2}\nO: L/hu\n` },
     { from: "ca", text: `200 ${tx + 3} OK\n` },
     { from: "ca", text: `DLCX ${tx + 4} ${line} MGCP 1.0\nC: ${n.toString(16)}\n` },
-    { from: "gw", text: `250 ${tx + 4} OK\nP: PS=1000, OS=160000, PR=1000, OR=160000, PL=0, JI=10, LA=20\n` },
+    {
+      from: "gw",
+      text: `250 ${tx + 4} OK\nP: PS=1000, OS=160000, PR=1000, OR=160000, PL=0, JI=10, LA=20\n`,
+    },
   ];
 }
 
 /** Writes the capture; returns how many calls (each one caller id) it holds. */
 function generate(path: string): number {
   const writer = new PcapFileWriter(path);
-  const rtpOut = udpFrame({ src: GW.ip, dst: FAR.ip, srcPort: 16384, dstPort: 20000, payload: new Uint8Array(172), srcMac: GW.mac, dstMac: FAR.mac });
-  const rtpIn = udpFrame({ src: FAR.ip, dst: GW.ip, srcPort: 20000, dstPort: 16384, payload: new Uint8Array(172), srcMac: FAR.mac, dstMac: GW.mac });
+  const rtpOut = udpFrame({
+    src: GW.ip,
+    dst: FAR.ip,
+    srcPort: 16384,
+    dstPort: 20000,
+    payload: new Uint8Array(172),
+    srcMac: GW.mac,
+    dstMac: FAR.mac,
+  });
+  const rtpIn = udpFrame({
+    src: FAR.ip,
+    dst: GW.ip,
+    srcPort: 20000,
+    dstPort: 16384,
+    payload: new Uint8Array(172),
+    srcMac: FAR.mac,
+    dstMac: GW.mac,
+  });
   let calls = 0;
   let pending: { from: "ca" | "gw"; text: string }[] = [];
   for (let i = 0; i < PACKETS; i++) {
@@ -52,7 +75,15 @@ function generate(path: string): number {
     const message = i % 200 === 100 ? pending.shift() : undefined;
     if (message) {
       const [src, dst] = message.from === "ca" ? [CA, GW] : [GW, CA];
-      const data = udpFrame({ src: src.ip, dst: dst.ip, srcPort: message.from === "ca" ? 2727 : 2427, dstPort: message.from === "ca" ? 2427 : 2727, payload: message.text, srcMac: src.mac, dstMac: dst.mac });
+      const data = udpFrame({
+        src: src.ip,
+        dst: dst.ip,
+        srcPort: message.from === "ca" ? 2727 : 2427,
+        dstPort: message.from === "ca" ? 2427 : 2727,
+        payload: message.text,
+        srcMac: src.mac,
+        dstMac: dst.mac,
+      });
       writer.write({ data, timestampMs });
     } else {
       writer.write({ data: i % 2 === 0 ? rtpOut : rtpIn, timestampMs });
@@ -68,7 +99,8 @@ function timed<T>(fn: () => T): { ms: number; value: T } {
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "voip-callerid-bench-"));
@@ -76,11 +108,13 @@ async function main(): Promise<void> {
   try {
     const generated = timed(() => generate(file));
     const sizeMb = statSync(file).size / 1e6;
-    console.log(`capture: ${PACKETS.toLocaleString("en")} packets, ${sizeMb.toFixed(0)} MB, ${generated.value} calls (written in ${(generated.ms / 1000).toFixed(1)} s)`);
+    console.log(
+      `capture: ${PACKETS.toLocaleString("en")} packets, ${sizeMb.toFixed(0)} MB, ${generated.value} calls (written in ${(generated.ms / 1000).toFixed(1)} s)`,
+    );
 
-    // In-process: throughput and memory of the shipped code (dist/), as `replay` runs it.
-    const { runReplay } = await import("../dist/cli/replay.js");
-    const { readCaptureFileSync } = await import("../dist/io/captureFileSource.js");
+    // In-process: throughput and memory of the code `replay` runs (transpiled by tsx as by tsc).
+    const { runReplay } = await import("../src/cli/replay.js");
+    const { readCaptureFileSync } = await import("../src/io/captureFileSource.js");
     const options = { mgcpPorts: [2427, 2727], adapterMac: undefined, ringTimeoutMs: 180_000 };
     const inProcess: number[] = [];
     let ringing = 0;
@@ -92,8 +126,8 @@ async function main(): Promise<void> {
       let events = 0;
       const { ms } = timed(() =>
         runReplay([file], options, {
-          readCapture: (path: string, onFrame: (f: unknown) => void) =>
-            readCaptureFileSync(path, (frame: unknown) => {
+          readCapture: (path: string, onFrame: (f: Frame) => void) =>
+            readCaptureFileSync(path, (frame: Frame) => {
               onFrame(frame);
               if ((++events & 0x3ffff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
             }),
@@ -113,24 +147,47 @@ async function main(): Promise<void> {
     const cli = [];
     let cliEvents = 0;
     for (let run = 0; run < RUNS; run++) {
-      const { ms, value } = timed(() => spawnSync(process.execPath, ["dist/main.js", "replay", file], { encoding: "utf8", maxBuffer: 1 << 28 }));
+      const { ms, value } = timed(() =>
+        spawnSync(process.execPath, ["dist/main.js", "replay", file], {
+          encoding: "utf8",
+          maxBuffer: 1 << 28,
+        }),
+      );
       if (value.status !== 0) throw new Error(`replay failed: ${value.stderr}`);
       cliEvents = value.stdout.split("\n").filter((l) => l.includes('"type":"ringing"')).length;
       cli.push(ms);
     }
-    const tshark = timed(() => spawnSync("tshark", ["-r", file, "-Y", "mgcp", "-T", "fields", "-e", "mgcp.param.signalreq"], { encoding: "utf8", maxBuffer: 1 << 28 }));
+    const tshark = timed(() =>
+      spawnSync(
+        "tshark",
+        ["-r", file, "-Y", "mgcp", "-T", "fields", "-e", "mgcp.param.signalreq"],
+        { encoding: "utf8", maxBuffer: 1 << 28 },
+      ),
+    );
     if (tshark.value.status !== 0) throw new Error(`tshark failed: ${tshark.value.stderr}`);
     const tsharkCallerIds = tshark.value.stdout.split("\n").filter((l) => l.includes("ci(")).length;
 
     const ourMs = median(inProcess);
     const cliMs = median(cli);
-    console.log(`replay (in-process, median of ${RUNS}): ${ourMs.toFixed(0)} ms, ${((PACKETS / ourMs) * 1000 / 1e6).toFixed(2)} M packets/s, ${ringing} caller ids`);
-    console.log(`replay resident memory growth over a run: ${rssGrowthMb.toFixed(1)} MB (target < 10 MB)`);
-    console.log(`voip-callerid replay (whole process, median of ${RUNS}): ${cliMs.toFixed(0)} ms, ${cliEvents} caller ids`);
-    console.log(`tshark -Y mgcp -e mgcp.param.signalreq (whole process): ${tshark.ms.toFixed(0)} ms, ${tsharkCallerIds} signal lists with ci(`);
-    console.log(`ratio tshark / voip-callerid: ${(tshark.ms / cliMs).toFixed(1)}x whole process, ${(tshark.ms / ourMs).toFixed(1)}x in-process (target >= 20x)`);
+    console.log(
+      `replay (in-process, median of ${RUNS}): ${ourMs.toFixed(0)} ms, ${(((PACKETS / ourMs) * 1000) / 1e6).toFixed(2)} M packets/s, ${ringing} caller ids`,
+    );
+    console.log(
+      `replay resident memory growth over a run: ${rssGrowthMb.toFixed(1)} MB (target < 10 MB)`,
+    );
+    console.log(
+      `voip-callerid replay (whole process, median of ${RUNS}): ${cliMs.toFixed(0)} ms, ${cliEvents} caller ids`,
+    );
+    console.log(
+      `tshark -Y mgcp -e mgcp.param.signalreq (whole process): ${tshark.ms.toFixed(0)} ms, ${tsharkCallerIds} signal lists with ci(`,
+    );
+    console.log(
+      `ratio tshark / voip-callerid: ${(tshark.ms / cliMs).toFixed(1)}x whole process, ${(tshark.ms / ourMs).toFixed(1)}x in-process (target >= 20x)`,
+    );
     if (cliEvents !== generated.value || tsharkCallerIds !== generated.value) {
-      console.log(`WARNING: caller ids differ: generated ${generated.value}, replay ${cliEvents}, tshark ${tsharkCallerIds}`);
+      console.log(
+        `WARNING: caller ids differ: generated ${generated.value}, replay ${cliEvents}, tshark ${tsharkCallerIds}`,
+      );
       process.exitCode = 1;
     }
   } finally {

@@ -5,7 +5,7 @@
  * process.
  */
 import { readFileSync } from "node:fs";
-import { USAGE, parseCommandLine } from "./cli/args.js";
+import { parseCommandLine, USAGE } from "./cli/args.js";
 import { runListen } from "./cli/listen.js";
 import { runReplay } from "./cli/replay.js";
 import { readCaptureFileSync } from "./io/captureFileSource.js";

@@ -62,11 +62,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
 
   if (name === "replay") {
     if (rest.length === 0) return { ok: false, message: "replay needs at least one capture file" };
-    if (values.interface !== undefined) return { ok: false, message: "replay reads files; --interface is for listen" };
+    if (values.interface !== undefined)
+      return { ok: false, message: "replay reads files; --interface is for listen" };
     return { ok: true, command: { name: "replay", files: rest, capture } };
   }
   if (name === "listen") {
-    if (rest.length > 0) return { ok: false, message: `listen takes no files (got ${rest.join(" ")})` };
+    if (rest.length > 0)
+      return { ok: false, message: `listen takes no files (got ${rest.join(" ")})` };
     const interfaceName = values.interface;
     if (typeof interfaceName !== "string" || interfaceName === "") {
       return { ok: false, message: "listen needs --interface IF (for example eth0, or any)" };

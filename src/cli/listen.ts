@@ -1,6 +1,6 @@
-import { buildCaptureFilter } from "../core/capture/bpfFilter.js";
-import type { Frame } from "../core/capture/frame.js";
 import { type CallEvent, callEventToJson } from "../core/calls/callEvent.js";
+import { buildCaptureFilter } from "../core/capture/bpfFilter.js";
+import { type Frame, LINKTYPE } from "../core/capture/frame.js";
 import { CallerIdPipeline } from "../core/pipeline.js";
 import type { LiveCaptureFailure, LiveCaptureHandle } from "../io/liveCapture.js";
 import type { CaptureOptions } from "./args.js";
@@ -9,7 +9,7 @@ import { formatSummary } from "./summary.js";
 export interface ListenDeps {
   readonly openCapture: (options: {
     interfaceName: string;
-    filter: string;
+    filter: (linkType: number) => string;
     onFrame: (frame: Frame) => void;
     now: () => number;
   }) => { ok: true; handle: LiveCaptureHandle } | LiveCaptureFailure;
@@ -33,10 +33,20 @@ export async function runListen(
   const print = (events: readonly CallEvent[]) => {
     for (const event of events) deps.writeOut(JSON.stringify(callEventToJson(event)));
   };
-  const filter = buildCaptureFilter({
-    udpPorts: [...options.mgcpPorts],
-    ...(options.adapterMac ? { mac: options.adapterMac } : {}),
-  });
+  const filter = (linkType: number) => {
+    if (options.adapterMac && linkType !== LINKTYPE.ETHERNET) {
+      // Linux cooked capture (the "any" device) keeps only the sender's address, so frames
+      // *to* the adapter could not be recognised.
+      throw new Error(
+        `--adapter-mac needs an Ethernet interface; ${interfaceName} has no destination MAC addresses (name the interface the adapter is on)`,
+      );
+    }
+    return buildCaptureFilter({
+      udpPorts: [...options.mgcpPorts],
+      linkType,
+      ...(options.adapterMac ? { mac: options.adapterMac } : {}),
+    });
+  };
   const opened = deps.openCapture({
     interfaceName,
     filter,
@@ -47,7 +57,7 @@ export async function runListen(
     deps.writeErr(`voip-callerid: ${opened.message}`);
     return 1;
   }
-  deps.writeErr(`listening on ${interfaceName} (filter: ${filter})`);
+  deps.writeErr(`listening on ${interfaceName} (filter: ${opened.handle.filter})`);
   const timer = setInterval(() => print(pipeline.tick(deps.now())), TICK_MS);
   await deps.stopRequested;
   clearInterval(timer);

@@ -1,5 +1,5 @@
-import type { Frame } from "../core/capture/frame.js";
 import { callEventToJson } from "../core/calls/callEvent.js";
+import type { Frame } from "../core/capture/frame.js";
 import { CallerIdPipeline } from "../core/pipeline.js";
 import type { ReadCaptureOutcome } from "../io/captureFileSource.js";
 import type { CaptureOptions } from "./args.js";
@@ -15,10 +15,15 @@ export interface ReplayDeps {
  * `replay FILE…`: the files are one stream, in the order given (rotated capture files continue
  * each other's calls). Returns the exit code.
  */
-export function runReplay(files: readonly string[], options: CaptureOptions, deps: ReplayDeps): number {
+export function runReplay(
+  files: readonly string[],
+  options: CaptureOptions,
+  deps: ReplayDeps,
+): number {
   const pipeline = new CallerIdPipeline(options);
   const onFrame = (frame: Frame) => {
-    for (const event of pipeline.handleFrame(frame)) deps.writeOut(JSON.stringify(callEventToJson(event)));
+    for (const event of pipeline.handleFrame(frame))
+      deps.writeOut(JSON.stringify(callEventToJson(event)));
   };
   for (const file of files) {
     const outcome = deps.readCapture(file, onFrame);

@@ -5,7 +5,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** The one line a user reads at the end of a run: what was seen, and what was skipped and why. */
 export function formatSummary(stats: Readonly<PipelineStats>): string {
   const errors = Object.entries(stats.errors.toJSON());
-  const errorText = errors.length === 0 ? "none" : errors.map(([code, n]) => `${code} ${n}`).join(", ");
+  const errorText =
+    errors.length === 0 ? "none" : errors.map(([code, n]) => `${code} ${n}`).join(", ");
   return [
     plural(stats.frames, "packet"),
     plural(stats.mgcpMessages, "MGCP message"),

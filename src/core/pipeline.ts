@@ -3,9 +3,10 @@
  * input counted by its code. Pure and synchronous, so replay and live capture share it and a
  * frame's bytes can stay a view into the capture buffer.
  */
-import type { Frame } from "./capture/frame.js";
+
 import type { CallEvent } from "./calls/callEvent.js";
 import { MgcpCallTracker, type MgcpCallTrackerOptions } from "./calls/mgcpCallTracker.js";
+import type { Frame } from "./capture/frame.js";
 import { ErrorCounts } from "./errors.js";
 import { parseMgcp } from "./mgcp/parseMgcp.js";
 import { FrameDecoder } from "./packet/decodeFrame.js";

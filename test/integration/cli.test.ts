@@ -11,7 +11,10 @@ describe("voip-callerid replay", () => {
   it("prints the bundled example's call events as JSON lines and a summary", () => {
     const result = runCli(["replay", EXAMPLE]);
     expect(result.status).toBe(0);
-    const events = result.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const events = result.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => [e.type, e.call_id, e.number, e.name, e.anonymous])).toEqual([
       ["ringing", "c1", "0441234567", "Hans Muster", false],
       ["answered", "c1", "0441234567", "Hans Muster", false],
@@ -27,20 +30,43 @@ describe("voip-callerid replay", () => {
   it("counts what it skipped, by code", () => {
     const dir = mkdtempSync("/tmp/voip-callerid-cli-");
     // One MGCP frame cut short by the snap length: the summary names the error, nothing is printed.
-    const frame = udpFrame({ src: "192.0.2.1", dst: "192.0.2.10", srcPort: 2727, dstPort: 2427, payload: "RQNT 1 aaln/1@gw MGCP 1.0\nS: L/rg\n" });
-    writeFileSync(`${dir}/short.pcap`, writePcap([{ data: frame.subarray(0, 40), originalLength: frame.length, timestampMs: 0 }]));
+    const frame = udpFrame({
+      src: "192.0.2.1",
+      dst: "192.0.2.10",
+      srcPort: 2727,
+      dstPort: 2427,
+      payload: "RQNT 1 aaln/1@gw MGCP 1.0\nS: L/rg\n",
+    });
+    writeFileSync(
+      `${dir}/short.pcap`,
+      writePcap([{ data: frame.subarray(0, 40), originalLength: frame.length, timestampMs: 0 }]),
+    );
     const result = runCli(["replay", `${dir}/short.pcap`]);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toMatch(/^replay: 1 packet, 0 MGCP messages, .*parse errors: ipv4-truncated 1\n$/);
+    expect(result.stderr).toMatch(
+      /^replay: 1 packet, 0 MGCP messages, .*parse errors: ipv4-truncated 1\n$/,
+    );
   });
 
   it.each([
-    ["a missing file", ["replay", "/nonexistent/calls.pcap"], /capture file not found: \/nonexistent\/calls.pcap/],
+    [
+      "a missing file",
+      ["replay", "/nonexistent/calls.pcap"],
+      /capture file not found: \/nonexistent\/calls.pcap/,
+    ],
     ["a directory", ["replay", "examples"], /examples is a directory/],
-    ["a file that is no capture", ["replay", "package.json"], /package.json is not a pcap or pcapng capture file/],
+    [
+      "a file that is no capture",
+      ["replay", "package.json"],
+      /package.json is not a pcap or pcapng capture file/,
+    ],
     ["no file at all", ["replay"], /replay needs at least one capture file/],
-    ["a bad port", ["replay", EXAMPLE, "--mgcp-port", "70000"], /--mgcp-port must be a UDP port from 1 to 65535, got "70000"/],
+    [
+      "a bad port",
+      ["replay", EXAMPLE, "--mgcp-port", "70000"],
+      /--mgcp-port must be a UDP port from 1 to 65535, got "70000"/,
+    ],
     ["a bad MAC", ["replay", EXAMPLE, "--adapter-mac", "00:90:f8"], /--adapter-mac must look like/],
     ["an unknown option", ["replay", EXAMPLE, "--colour"], /Unknown option '--colour'/],
     ["an unknown command", ["decode", EXAMPLE], /unknown command "decode"/],

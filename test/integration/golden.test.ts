@@ -13,13 +13,17 @@ const SYNTHETIC = new URL("../fixtures/synthetic/", import.meta.url);
 const REAL = new URL("../fixtures/captures/real/", import.meta.url);
 const EXAMPLES = new URL("../../examples/", import.meta.url);
 
-export function replay(paths: string[]) {
+function replay(paths: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = runReplay(
     paths,
     { mgcpPorts: DEFAULT_MGCP_PORTS, adapterMac: undefined, ringTimeoutMs: 180_000 },
-    { readCapture: readCaptureFileSync, writeOut: (l) => out.push(l), writeErr: (l) => err.push(l) },
+    {
+      readCapture: readCaptureFileSync,
+      writeOut: (l) => out.push(l),
+      writeErr: (l) => err.push(l),
+    },
   );
   return { code, events: out.map((line) => JSON.parse(line) as Record<string, unknown>), err };
 }
@@ -41,11 +45,13 @@ describe("golden: synthetic captures", () => {
 
   it.each(synthetic)("%s", (_, url) => {
     const expectedUrl = new URL(url.href.replace(/\.pcap$/, ".expected.json"));
-    const expected = JSON.parse(readFileSync(expectedUrl, "utf8")) as { events: Record<string, unknown>[] };
+    const expected = JSON.parse(readFileSync(expectedUrl, "utf8")) as {
+      events: Record<string, unknown>[];
+    };
     const { code, events, err } = replay([url.pathname]);
     expect(code).toBe(0);
     expect(events).toHaveLength(expected.events.length);
-    expected.events.forEach((event, i) => expect(events[i]).toMatchObject(event));
+    for (const [i, event] of expected.events.entries()) expect(events[i]).toMatchObject(event);
     expect(err.at(-1)).toMatch(/parse errors: none$/);
   });
 });
@@ -65,14 +71,18 @@ describe("golden: real public captures", () => {
     // tshark flags frames 9/10 as duplicates of 3/4 (transaction id 1), but they come 76 s
     // later, after the gateway's RSIP: past RFC 3435's 30 s transaction history they are a new
     // transaction, so they are not counted as retransmissions here.
-    expect(err[0]).toBe("replay: 29 packets, 23 MGCP messages, 0 retransmissions, 0 call events; parse errors: none");
+    expect(err[0]).toBe(
+      "replay: 29 packets, 23 MGCP messages, 0 retransmissions, 0 call events; parse errors: none",
+    );
   });
 
   it("the PROTOS capture in its original NetMon format is refused with a clear message", () => {
     const { code, events, err } = replay([new URL("sip-protos-c07-r2.cap", REAL).pathname]);
     expect(code).toBe(1);
     expect(events).toEqual([]);
-    expect(err).toEqual([expect.stringMatching(/sip-protos-c07-r2\.cap is not a pcap or pcapng capture file$/)]);
+    expect(err).toEqual([
+      expect.stringMatching(/sip-protos-c07-r2\.cap is not a pcap or pcapng capture file$/),
+    ]);
   });
 });
 

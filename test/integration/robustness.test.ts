@@ -5,9 +5,9 @@
  */
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Frame } from "../../src/core/capture/frame.js";
 import type { CallEvent } from "../../src/core/calls/callEvent.js";
 import { MgcpCallTracker } from "../../src/core/calls/mgcpCallTracker.js";
+import type { Frame } from "../../src/core/capture/frame.js";
 import { parseMgcp } from "../../src/core/mgcp/parseMgcp.js";
 import { FrameDecoder } from "../../src/core/packet/decodeFrame.js";
 import { CallerIdPipeline } from "../../src/core/pipeline.js";
@@ -22,7 +22,9 @@ const MUTATIONS = 120_000;
 function loadFrames(): Frame[] {
   const frames: Frame[] = [];
   for (const folder of FOLDERS) {
-    for (const file of readdirSync(folder).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort()) {
+    for (const file of readdirSync(folder)
+      .filter((f) => /\.(pcap|pcapng)$/.test(f))
+      .sort()) {
       readCaptureFileSync(new URL(file, folder).pathname, (frame) =>
         frames.push({ ...frame, data: Uint8Array.from(frame.data) }),
       );
@@ -39,15 +41,23 @@ const MGCP_PAYLOADS = (() => {
     return outcome.kind === "datagram" ? [Uint8Array.from(outcome.datagram.payload)] : [];
   });
 })();
-const MGCP_FRAMES = FRAMES.filter((f) => new FrameDecoder({ ports: [2427, 2727] }).decode(f).kind === "datagram");
+const MGCP_FRAMES = FRAMES.filter(
+  (f) => new FrameDecoder({ ports: [2427, 2727] }).decode(f).kind === "datagram",
+);
 
 const TYPES = new Set(["ringing", "answered", "missed", "ended", "outgoing"]);
 function assertWellFormed(events: readonly CallEvent[]): void {
   for (const e of events) {
-    if (!TYPES.has(e.type) || !/^c\d+$/.test(e.callId) || typeof e.line !== "string" || !Number.isFinite(e.at)) {
+    if (
+      !TYPES.has(e.type) ||
+      !/^c\d+$/.test(e.callId) ||
+      typeof e.line !== "string" ||
+      !Number.isFinite(e.at)
+    ) {
       throw new Error(`malformed event ${JSON.stringify(e)}`);
     }
-    if (e.number !== null && !/^[0-9+*#a-d]+$/.test(e.number)) throw new Error(`bad number ${e.number}`);
+    if (e.number !== null && !/^[0-9+*#a-d]+$/.test(e.number))
+      throw new Error(`bad number ${e.number}`);
   }
 }
 
@@ -89,7 +99,9 @@ describe("robustness", () => {
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const pipeline = new CallerIdPipeline();
     const tracker = new MgcpCallTracker();
-    const interesting = [0x22, 0x2c, 0x28, 0x29, 0x2e, 0x0a, 0x0d, 0x3a, 0x20, 0x2f, 0x40, 0x00, 0xff];
+    const interesting = [
+      0x22, 0x2c, 0x28, 0x29, 0x2e, 0x0a, 0x0d, 0x3a, 0x20, 0x2f, 0x40, 0x00, 0xff,
+    ];
     let at = Date.parse("2026-01-01T00:00:00Z");
     for (let i = 0; i < MUTATIONS; i++) {
       at += Math.floor(random() * 5000);
@@ -99,14 +111,20 @@ describe("robustness", () => {
       const edits = 1 + Math.floor(random() * 4);
       for (let e = 0; e < edits; e++) {
         // Past the headers most of the time, so that the IP and UDP checks still pass.
-        const offset = random() < 0.8 ? 42 + Math.floor(random() * Math.max(1, data.length - 42)) : Math.floor(random() * data.length);
+        const offset =
+          random() < 0.8
+            ? 42 + Math.floor(random() * Math.max(1, data.length - 42))
+            : Math.floor(random() * data.length);
         data[offset] = random() < 0.5 ? pick(interesting) : Math.floor(random() * 256);
       }
       const cut = random() < 0.1 ? Math.floor(random() * data.length) : data.length;
-      assertWellFormed(pipeline.handleFrame({ ...source, data: data.subarray(0, cut), timestampMs: at }));
+      assertWellFormed(
+        pipeline.handleFrame({ ...source, data: data.subarray(0, cut), timestampMs: at }),
+      );
 
       const payload = Uint8Array.from(pick(MGCP_PAYLOADS));
-      for (let e = 0; e < edits; e++) payload[Math.floor(random() * payload.length)] = pick(interesting);
+      for (let e = 0; e < edits; e++)
+        payload[Math.floor(random() * payload.length)] = pick(interesting);
       for (const message of parseMgcp(payload).messages) {
         assertWellFormed(tracker.handle(message, { src: "a", dst: "b", at }));
       }

@@ -8,7 +8,10 @@ export const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 /** The argv that starts the CLI from source: `[node, --import, tsx, src/main.ts]`. */
 export const CLI_COMMAND = [process.execPath, "--import", "tsx", MAIN];
 
-export function runCli(args: string[], options: { prefix?: string[]; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+export function runCli(
+  args: string[],
+  options: { prefix?: string[]; timeoutMs?: number } = {},
+): SpawnSyncReturns<string> {
   const [command, ...rest] = [...(options.prefix ?? []), ...CLI_COMMAND, ...args];
   return spawnSync(command as string, rest, {
     cwd: PROJECT_ROOT,

@@ -161,7 +161,10 @@ export class MgcpCallTracker {
     const ci = signals.find((s) => s.name === "ci" && isLinePackage(s));
     const callerId = ci ? parseCallerId(ci.args ?? "") : null;
 
-    if (waitTone && this.#calls(line).some((c) => c.state === "answered" || c.state === "outgoing")) {
+    if (
+      waitTone &&
+      this.#calls(line).some((c) => c.state === "answered" || c.state === "outgoing")
+    ) {
       this.#onWaitingTone(line, callerId, at);
     } else if (ring || waitTone || ci) {
       this.#onRing(line, callerId, at, ringTimeout(ring) ?? this.#ringTimeoutMs);
@@ -227,7 +230,10 @@ export class MgcpCallTracker {
       if (event.name === "hd") this.#onOffHook(line, at);
       else if (event.name === "hu") this.#onOnHook(line, at);
       else if (event.name === "hf") this.#onFlash(line, at);
-      else if (DIGIT.test(event.name) && (event.pkg === null || event.pkg === "d" || event.pkg === "l")) {
+      else if (
+        DIGIT.test(event.name) &&
+        (event.pkg === null || event.pkg === "d" || event.pkg === "l")
+      ) {
         const dialing = this.#calls(line).find((c) => c.state === "dialing");
         if (dialing) dialing.digits += event.name;
       }
@@ -236,7 +242,9 @@ export class MgcpCallTracker {
 
   #onOffHook(line: string, at: number): void {
     const calls = this.#calls(line);
-    const ringing = calls.find((c) => c.state === "ringing" && !c.waiting) ?? calls.find((c) => c.state === "ringing");
+    const ringing =
+      calls.find((c) => c.state === "ringing" && !c.waiting) ??
+      calls.find((c) => c.state === "ringing");
     if (ringing) {
       this.#answer(ringing, at);
       return;
@@ -307,7 +315,8 @@ export class MgcpCallTracker {
     this.#sentCommands.delete(key);
     // The connection id of a new connection arrives only in the CRCX response (§2.3.5).
     const connectionId = message.params.get("I")?.[0]?.toLowerCase();
-    if (command.verb !== "CRCX" || message.code >= 300 || !connectionId || !command.mgcpCallId) return;
+    if (command.verb !== "CRCX" || message.code >= 300 || !connectionId || !command.mgcpCallId)
+      return;
     const call = this.#calls(command.line).find((c) => c.mgcpCallId === command.mgcpCallId);
     call?.connectionIds.add(connectionId);
   }
@@ -400,7 +409,8 @@ export class MgcpCallTracker {
 
   #emit(call: Call, type: CallEventType, at: number, reason: CallEndReason | null): void {
     const ends = type === "missed" || type === "ended";
-    const number = call.direction === "outgoing" ? call.digits || null : (call.callerId?.number ?? null);
+    const number =
+      call.direction === "outgoing" ? call.digits || null : (call.callerId?.number ?? null);
     this.#events.push({
       type,
       callId: call.id,

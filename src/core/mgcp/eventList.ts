@@ -36,7 +36,6 @@ export function splitTopLevel(text: string): string[] {
       // `""` inside a quoted string is an escaped quote: toggling twice keeps us inside.
       inQuotes = !inQuotes;
     } else if (inQuotes) {
-      continue;
     } else if (c === 0x28 /* ( */ || c === 0x5b /* [ */) {
       depth++;
     } else if ((c === 0x29 /* ) */ || c === 0x5d) /* ] */ && depth > 0) {

@@ -60,7 +60,8 @@ function decodeText(payload: Uint8Array): string | null {
   if (payload.length === 0) return null;
   const first = payload[0] ?? 0;
   // A message starts with a verb or a response code; binary data (RTP on a shared port) does not.
-  const startsLikeText = (first >= 0x30 && first <= 0x39) || ((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a);
+  const startsLikeText =
+    (first >= 0x30 && first <= 0x39) || ((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a);
   if (!startsLikeText || payload.includes(0)) return null;
   const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   return isUtf8(buffer) ? buffer.toString("utf8") : buffer.toString("latin1");

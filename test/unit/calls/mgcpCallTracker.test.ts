@@ -33,14 +33,30 @@ function run(steps: Step[], tracker = new MgcpCallTracker()): CallEvent[] {
 /** The columns a user reads first: type, call, line, number, name, flags, time offset, reason. */
 const summary = (events: CallEvent[]) =>
   events.map((e) => {
-    const flags = [e.anonymous && "anonymous", e.unavailable && "unavailable", e.waiting && "waiting"].filter(Boolean);
-    return [e.type, e.callId, e.line, e.direction, e.number, e.name, flags.join(","), (e.at - T0) / 1000, e.reason];
+    const flags = [
+      e.anonymous && "anonymous",
+      e.unavailable && "unavailable",
+      e.waiting && "waiting",
+    ].filter(Boolean);
+    return [
+      e.type,
+      e.callId,
+      e.line,
+      e.direction,
+      e.number,
+      e.name,
+      flags.join(","),
+      (e.at - T0) / 1000,
+      e.reason,
+    ];
   });
 
 const ring = (tx: number, number = "0441234567", name = "Hans Muster", line = "aaln/1@mta") =>
   `RQNT ${tx} ${line} MGCP 1.0\nX: ${tx}\nR: L/hd(N)\nS: L/rg,L/ci(03/14/19/00,"${number}","${name}")\n`;
-const notify = (tx: number, observed: string, line = "aaln/1@mta") => `NTFY ${tx} ${line} MGCP 1.0\nX: 1\nO: ${observed}\n`;
-const rqnt = (tx: number, signals: string, line = "aaln/1@mta") => `RQNT ${tx} ${line} MGCP 1.0\nX: ${tx}\nR: L/hd(N)\nS: ${signals}\n`;
+const notify = (tx: number, observed: string, line = "aaln/1@mta") =>
+  `NTFY ${tx} ${line} MGCP 1.0\nX: 1\nO: ${observed}\n`;
+const rqnt = (tx: number, signals: string, line = "aaln/1@mta") =>
+  `RQNT ${tx} ${line} MGCP 1.0\nX: ${tx}\nR: L/hd(N)\nS: ${signals}\n`;
 
 describe("incoming calls", () => {
   it("answered, then hung up", () => {
@@ -63,10 +79,36 @@ describe("incoming calls", () => {
 
   it.each([
     ["ring stopped by a later RQNT", [[12, "ca", rqnt(2, "")]] as Step[], 12, "ring-stopped"],
-    ["DLCX before answer", [[12, "ca", "DLCX 2 aaln/1@mta MGCP 1.0\n"]] as Step[], 12, "connection-deleted"],
-    ["no signalling within the ring time-out", [[179, "tick"], [180, "tick"]] as Step[], 180, "timeout"],
-    ["gateway restart", [[12, "gw", "RSIP 5 *@mta MGCP 1.0\nRM: restart\n"]] as Step[], 12, "restart"],
-    ["the ring's own time-out", [[0.5, "ca", rqnt(2, "L/rg(to=30000)")], [31, "tick"]] as Step[], 30.5, "timeout"],
+    [
+      "DLCX before answer",
+      [[12, "ca", "DLCX 2 aaln/1@mta MGCP 1.0\n"]] as Step[],
+      12,
+      "connection-deleted",
+    ],
+    [
+      "no signalling within the ring time-out",
+      [
+        [179, "tick"],
+        [180, "tick"],
+      ] as Step[],
+      180,
+      "timeout",
+    ],
+    [
+      "gateway restart",
+      [[12, "gw", "RSIP 5 *@mta MGCP 1.0\nRM: restart\n"]] as Step[],
+      12,
+      "restart",
+    ],
+    [
+      "the ring's own time-out",
+      [
+        [0.5, "ca", rqnt(2, "L/rg(to=30000)")],
+        [31, "tick"],
+      ] as Step[],
+      30.5,
+      "timeout",
+    ],
   ])("missed: %s", (_, after, at, reason) => {
     const events = run([[0, "ca", ring(1)], ...after]);
     expect(summary(events).map((e) => [e[0], e[1], e[7], e[8]])).toEqual([
@@ -76,7 +118,10 @@ describe("incoming calls", () => {
   });
 
   it("a graceful restart leaves the call alone", () => {
-    const events = run([[0, "ca", ring(1)], [1, "gw", "RSIP 5 *@mta MGCP 1.0\nRM: graceful\n"]]);
+    const events = run([
+      [0, "ca", ring(1)],
+      [1, "gw", "RSIP 5 *@mta MGCP 1.0\nRM: graceful\n"],
+    ]);
     expect(events.map((e) => e.type)).toEqual(["ringing"]);
   });
 
@@ -114,13 +159,25 @@ describe("incoming calls", () => {
   });
 
   it("a transaction id reused after the 30 s history is a new command", () => {
-    const events = run([[0, "ca", ring(7)], [10, "ca", rqnt(8, "")], [45, "ca", ring(7)]]);
-    expect(events.map((e) => [e.type, e.callId])).toEqual([["ringing", "c1"], ["missed", "c1"], ["ringing", "c2"]]);
+    const events = run([
+      [0, "ca", ring(7)],
+      [10, "ca", rqnt(8, "")],
+      [45, "ca", ring(7)],
+    ]);
+    expect(events.map((e) => [e.type, e.callId])).toEqual([
+      ["ringing", "c1"],
+      ["missed", "c1"],
+      ["ringing", "c2"],
+    ]);
   });
 
   it("the ring carried inside a CRCX, and a CRCX before the ring, belong to the call", () => {
     const events = run([
-      [0, "ca", 'CRCX 1 aaln/1@mta MGCP 1.0\nC: 9A\nM: recvonly\nS: L/rg,L/ci(03/14/19/00,"0311234567",)\n'],
+      [
+        0,
+        "ca",
+        'CRCX 1 aaln/1@mta MGCP 1.0\nC: 9A\nM: recvonly\nS: L/rg,L/ci(03/14/19/00,"0311234567",)\n',
+      ],
       [0.01, "gw", "200 1 OK\nI: 77\n"],
       [1, "ca", "DLCX 2 aaln/1@mta MGCP 1.0\nC: 9A\nI: 77\n"],
       [10, "ca", "CRCX 3 aaln/1@mta MGCP 1.0\nC: 9B\nM: recvonly\n"],
@@ -136,7 +193,11 @@ describe("incoming calls", () => {
   });
 
   it("a ring repeated with a new transaction id is the same call and learns a late caller id", () => {
-    const events = run([[0, "ca", rqnt(1, "L/rg")], [4, "ca", ring(2)], [6, "gw", notify(100, "L/hd")]]);
+    const events = run([
+      [0, "ca", rqnt(1, "L/rg")],
+      [4, "ca", ring(2)],
+      [6, "gw", notify(100, "L/hd")],
+    ]);
     expect(summary(events).map((e) => [e[0], e[1], e[4]])).toEqual([
       ["ringing", "c1", null],
       ["answered", "c1", "0441234567"],
@@ -144,7 +205,11 @@ describe("incoming calls", () => {
   });
 
   it("a ring while the line seemed busy closes the call whose hang-up was not seen", () => {
-    const events = run([[0, "ca", ring(1)], [2, "gw", notify(100, "L/hd")], [600, "ca", ring(2, "0799999999", "")]]);
+    const events = run([
+      [0, "ca", ring(1)],
+      [2, "gw", notify(100, "L/hd")],
+      [600, "ca", ring(2, "0799999999", "")],
+    ]);
     expect(summary(events).map((e) => [e[0], e[1], e[8]])).toEqual([
       ["ringing", "c1", null],
       ["answered", "c1", null],
@@ -220,7 +285,11 @@ describe("outgoing calls", () => {
   it("off-hook, digits, connection, answer, hang-up", () => {
     const events = run([
       [0, "gw", notify(100, "L/hd")],
-      [0.1, "ca", "RQNT 1 aaln/1@mta MGCP 1.0\nX: 2\nR: D/[0-9#*T](D)\nS: L/dl\nD: (0T|00T|[1-9]xxxxxxxxx)\n"],
+      [
+        0.1,
+        "ca",
+        "RQNT 1 aaln/1@mta MGCP 1.0\nX: 2\nR: D/[0-9#*T](D)\nS: L/dl\nD: (0T|00T|[1-9]xxxxxxxxx)\n",
+      ],
       [6, "gw", notify(101, "D/0,D/4,D/4,D/1,D/2,D/3")],
       [7, "gw", notify(102, "D/4,D/5,D/6,D/7")],
       [7.1, "ca", "CRCX 2 aaln/1@mta MGCP 1.0\nC: 5\nM: recvonly\n"],
@@ -236,7 +305,11 @@ describe("outgoing calls", () => {
   });
 
   it("NCS digits without a package, and a hang-up before the connection", () => {
-    const events = run([[0, "gw", notify(100, "hd")], [3, "gw", notify(101, "1,4,7")], [4, "gw", notify(102, "hu")]]);
+    const events = run([
+      [0, "gw", notify(100, "hd")],
+      [3, "gw", notify(101, "1,4,7")],
+      [4, "gw", notify(102, "hu")],
+    ]);
     expect(summary(events).map((e) => [e[0], e[4], e[8]])).toEqual([
       ["outgoing", "147", null],
       ["ended", "147", "hung-up"],
@@ -244,12 +317,25 @@ describe("outgoing calls", () => {
   });
 
   it("lifting the handset and putting it down again is no call", () => {
-    expect(run([[0, "gw", notify(100, "L/hd")], [3, "gw", notify(101, "L/hu")]])).toEqual([]);
+    expect(
+      run([
+        [0, "gw", notify(100, "L/hd")],
+        [3, "gw", notify(101, "L/hu")],
+      ]),
+    ).toEqual([]);
   });
 
   it("an off-hook line that dials nothing is forgotten after the dial time-out", () => {
     const tracker = new MgcpCallTracker({ dialTimeoutMs: 60_000 });
-    expect(run([[0, "gw", notify(100, "L/hd")], [61, "tick"]], tracker)).toEqual([]);
+    expect(
+      run(
+        [
+          [0, "gw", notify(100, "L/hd")],
+          [61, "tick"],
+        ],
+        tracker,
+      ),
+    ).toEqual([]);
     expect(tracker.openCalls().size).toBe(0);
   });
 });

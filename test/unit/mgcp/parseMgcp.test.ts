@@ -1,18 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { parseMgcp } from "../../../src/core/mgcp/parseMgcp.js";
-import type { MgcpCommand, MgcpResponse } from "../../../src/core/mgcp/types.js";
+import type { MgcpCommand, MgcpMessage, MgcpResponse } from "../../../src/core/mgcp/types.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const one = (text: string) => {
   const result = parseMgcp(bytes(text));
   expect(result.errors).toEqual([]);
   expect(result.messages).toHaveLength(1);
-  return result.messages[0];
+  return result.messages[0] as MgcpMessage;
 };
 
 describe("parseMgcp: real messages from mgcp-ndpi.pcap", () => {
   it("frame 3: CRLF command, lower-case events, blank line at the end", () => {
-    const m = one("RQNT 1 *@gateway44.myplace.com MGCP 0.1\r\nR: l/hd(n)\r\nX: 2\r\n\r\n") as MgcpCommand;
+    const m = one(
+      "RQNT 1 *@gateway44.myplace.com MGCP 0.1\r\nR: l/hd(n)\r\nX: 2\r\n\r\n",
+    ) as MgcpCommand;
     expect(m).toMatchObject({
       kind: "command",
       verb: "RQNT",
@@ -35,11 +37,17 @@ describe("parseMgcp: real messages from mgcp-ndpi.pcap", () => {
   });
 
   it("frame 16: empty commentary with a trailing space", () => {
-    expect(one("200 262662134 \n")).toMatchObject({ code: 200, transactionId: "262662134", commentary: "" });
+    expect(one("200 262662134 \n")).toMatchObject({
+      code: 200,
+      transactionId: "262662134",
+      commentary: "",
+    });
   });
 
   it("frame 19: upper-case endpoint kept as received, X before R", () => {
-    const m = one("RQNT 80 AALN/S2/1@vg224 MGCP 0.1\nX: 2\nR: L/hd\nQ: process,loop\n") as MgcpCommand;
+    const m = one(
+      "RQNT 80 AALN/S2/1@vg224 MGCP 0.1\nX: 2\nR: L/hd\nQ: process,loop\n",
+    ) as MgcpCommand;
     expect(m.endpoint).toBe("AALN/S2/1@vg224");
     expect(Object.fromEntries(m.params)).toEqual({ X: ["2"], R: ["L/hd"], Q: ["process,loop"] });
   });
@@ -79,9 +87,17 @@ describe("parseMgcp: grammar", () => {
   });
 
   it("splits piggy-backed messages on a single-dot line", () => {
-    const r = parseMgcp(bytes("200 10 OK\n.\nRQNT 11 aaln/1@gw MGCP 1.0\nX: 1\nS: L/rg\n.\nNTFY 12 aaln/2@gw MGCP 1.0\nO: L/hd\n"));
+    const r = parseMgcp(
+      bytes(
+        "200 10 OK\n.\nRQNT 11 aaln/1@gw MGCP 1.0\nX: 1\nS: L/rg\n.\nNTFY 12 aaln/2@gw MGCP 1.0\nO: L/hd\n",
+      ),
+    );
     expect(r.errors).toEqual([]);
-    expect(r.messages.map((m) => (m.kind === "command" ? m.verb : m.code))).toEqual([200, "RQNT", "NTFY"]);
+    expect(r.messages.map((m) => (m.kind === "command" ? m.verb : m.code))).toEqual([
+      200,
+      "RQNT",
+      "NTFY",
+    ]);
   });
 
   it("accepts SGCP and extension verbs", () => {
@@ -91,7 +107,11 @@ describe("parseMgcp: grammar", () => {
   it("decodes UTF-8 names and falls back to Latin-1", () => {
     const utf8 = one('RQNT 1 aaln/1@gw MGCP 1.0\nS: L/ci(,"0441234567","Müller")\n');
     expect(utf8.params.get("S")?.[0]).toContain("Müller");
-    const latin1 = Uint8Array.from([...bytes('RQNT 1 aaln/1@gw MGCP 1.0\nS: L/ci(,1,"M'), 0xfc, ...bytes('ller")\n')]);
+    const latin1 = Uint8Array.from([
+      ...bytes('RQNT 1 aaln/1@gw MGCP 1.0\nS: L/ci(,1,"M'),
+      0xfc,
+      ...bytes('ller")\n'),
+    ]);
     expect(parseMgcp(latin1).messages[0]?.params.get("S")?.[0]).toContain("Müller");
   });
 

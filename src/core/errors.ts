@@ -16,6 +16,7 @@ export type DecodeErrorCode =
   | "unsupported-link-type"
   | "ipv4-bad-header"
   | "ipv4-truncated"
+  | "ipv6-bad-header"
   | "ipv6-truncated"
   | "ipv6-bad-extension"
   | "ip-fragment-overlap"

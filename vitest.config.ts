@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests that build network namespaces use fixed names; run files one after another.
     fileParallelism: false,
+    reporters: ["default", "./test/support/closingLineReporter.ts"],
   },
 });

@@ -1,0 +1,22 @@
+/**
+ * Ends the test output with a plain closing line, `tests: N passed, N failed, N skipped`,
+ * which CI reads to count the tests that ran.
+ */
+import type { Reporter, TestModule } from "vitest/node";
+
+export default class ClosingLineReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const counts = { passed: 0, failed: 0, skipped: 0 };
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === "passed") counts.passed++;
+        else if (state === "failed") counts.failed++;
+        else counts.skipped++;
+      }
+    }
+    process.stdout.write(
+      `tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`,
+    );
+  }
+}

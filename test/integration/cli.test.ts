@@ -1,5 +1,5 @@
 /** The command line as a user meets it: output on stdout, messages on stderr, exit codes. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { udpFrame } from "../support/frameBuilder.js";
@@ -75,6 +75,18 @@ describe("voip-callerid replay", () => {
     expect(result.status).not.toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
+  });
+
+  it("explains a file it may not read", () => {
+    const dir = mkdtempSync("/tmp/voip-callerid-cli-");
+    chmodSync(dir, 0o755);
+    writeFileSync(`${dir}/locked.pcap`, writePcap([]));
+    chmodSync(`${dir}/locked.pcap`, 0o000);
+    // Root reads every file whatever its mode, so as root the program runs as user nobody.
+    const asUser = process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+    const result = runCli(["replay", `${dir}/locked.pcap`], { prefix: asUser });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`voip-callerid: cannot read capture file ${dir}/locked.pcap: permission denied\n`);
   });
 
   it("takes only the adapter's frames when given its MAC", () => {

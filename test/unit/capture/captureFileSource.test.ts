@@ -165,7 +165,8 @@ describe("failures a user can act on", () => {
     expect(readFile(path).outcome).toMatchObject({ ok: false, reason: "is-directory" });
   });
 
-  // Root reads every file whatever its mode, so the case cannot be staged as root.
+  // Root reads every file whatever its mode; as root the same case runs as an ordinary user
+  // through the command line (test/integration/cli.test.ts, "a file it may not read").
   it.skipIf(process.getuid?.() === 0)("unreadable file", () => {
     const path = scratchFile("locked.pcap", writePcap([]));
     chmodSync(path, 0o000);

@@ -14,12 +14,25 @@
  * Pure: messages and their packet times in, events out. Retransmitted commands are recognised
  * by transaction id and never produce an event twice.
  */
-import { type CallerId, callerIdDateTime, parseCallerId } from "../mgcp/callerId.js";
+import { type CallerId, callerIdDateTime } from "../mgcp/callerId.js";
 import { endpointCovers, isWildcard, lineKey } from "../mgcp/endpoint.js";
 import { type MgcpEventItem, parseEventList } from "../mgcp/eventList.js";
-import { GATEWAY_VERBS, type MgcpCommand, type MgcpMessage, param } from "../mgcp/types.js";
+import { dialledDigit, readLineSignals } from "../mgcp/lineSignals.js";
+import {
+  GATEWAY_VERBS,
+  type MgcpCommand,
+  type MgcpMessage,
+  type MgcpResponse,
+  param,
+} from "../mgcp/types.js";
 import type { CallDirection, CallEndReason, CallEvent, CallEventType } from "./callEvent.js";
-import { TransactionWindow } from "./transactionWindow.js";
+import { MgcpTransactions } from "./mgcpTransactions.js";
+import {
+  type TrackedCall as Call,
+  type CallState,
+  callEventOf,
+  newTrackedCall,
+} from "./trackedCall.js";
 
 export interface MgcpCallTrackerOptions {
   /** A ringing call with no signalling for this long is missed. RFC 3660: `rg` lasts 180 s. */
@@ -36,46 +49,14 @@ export interface MessageContext {
   readonly at: number;
 }
 
-type CallState = "ringing" | "dialing" | "outgoing" | "answered";
-
-interface Call {
-  readonly id: string;
-  readonly line: string;
-  readonly direction: CallDirection;
-  state: CallState;
-  waiting: boolean;
-  callerId: CallerId | null;
-  networkTime: string | null;
-  digits: string;
-  readonly startedAt: number;
-  answeredAt: number | null;
-  /** Time-out for ringing and dialing calls; null once the call is up. */
-  deadline: number | null;
-  mgcpCallId: string | null;
-  readonly connectionIds: Set<string>;
-}
-
-interface SentCommand {
-  readonly verb: string;
-  readonly line: string;
-  readonly mgcpCallId: string | null;
-}
-
 const NO_EVENTS: readonly CallEvent[] = Object.freeze([]);
-const RING = /^(rg|r[0-7])$/;
-const CALL_WAITING = /^wt[1-4]?$/;
-const DIGIT = /^[0-9*#a-d]$/;
 /** A CRCX seen shortly before the ring belongs to the call that the ring starts. */
 const PENDING_CALL_ID_MS = 10_000;
-const MAX_SENT_COMMANDS = 4096;
 
 export class MgcpCallTracker {
-  readonly stats = { retransmissions: 0, unmatchedResponses: 0 };
   readonly #lines = new Map<string, Call[]>();
   readonly #pendingCallIds = new Map<string, { id: string; at: number }>();
-  readonly #sentCommands = new Map<string, SentCommand>();
-  readonly #commandWindow = new TransactionWindow();
-  readonly #responseWindow = new TransactionWindow();
+  readonly #transactions = new MgcpTransactions();
   readonly #ringTimeoutMs: number;
   readonly #dialTimeoutMs: number;
   readonly #newCallId: () => string;
@@ -87,6 +68,11 @@ export class MgcpCallTracker {
     this.#dialTimeoutMs = options.dialTimeoutMs ?? 120_000;
     let sequence = 0;
     this.#newCallId = options.newCallId ?? (() => `c${++sequence}`);
+  }
+
+  /** Retransmissions recognised, and responses to commands never seen. */
+  get stats(): Readonly<{ retransmissions: number; unmatchedResponses: number }> {
+    return this.#transactions.stats;
   }
 
   /** Earliest packet time at which `tick` has something to do. */
@@ -104,12 +90,7 @@ export class MgcpCallTracker {
       this.#onResponse(message, context);
       return NO_EVENTS;
     }
-    const key = `${context.src}|${context.dst}|${message.verb}|${message.transactionId}|${lineKey(message.endpoint)}`;
-    if (this.#commandWindow.isRepeat(key, context.at)) {
-      this.stats.retransmissions++;
-      return NO_EVENTS;
-    }
-    this.#rememberSent(message, context);
+    if (this.#transactions.isRepeatedCommand(message, context)) return NO_EVENTS;
     this.#events = [];
     if (message.verb === "NTFY") this.#onNotify(message, context.at);
     else if (message.verb === "RSIP") this.#onRestart(message, context.at);
@@ -155,24 +136,19 @@ export class MgcpCallTracker {
   }
 
   /** S: replaces the signals playing on the line (RFC 3435 §2.3.3): a list without ring stops it. */
-  #onSignals(line: string, signals: MgcpEventItem[], at: number): void {
-    const ring = signals.find((s) => RING.test(s.name) && isLinePackage(s));
-    const waitTone = signals.find((s) => CALL_WAITING.test(s.name) && isLinePackage(s));
-    const ci = signals.find((s) => s.name === "ci" && isLinePackage(s));
-    const callerId = ci ? parseCallerId(ci.args ?? "") : null;
-
-    if (
-      waitTone &&
-      this.#calls(line).some((c) => c.state === "answered" || c.state === "outgoing")
-    ) {
+  #onSignals(line: string, items: MgcpEventItem[], at: number): void {
+    const signals = readLineSignals(items);
+    const { callerId } = signals;
+    const talking = this.#calls(line).some((c) => c.state === "answered" || c.state === "outgoing");
+    if (signals.callWaiting && talking) {
       this.#onWaitingTone(line, callerId, at);
-    } else if (ring || waitTone || ci) {
-      this.#onRing(line, callerId, at, ringTimeout(ring) ?? this.#ringTimeoutMs);
+    } else if (signals.ring || signals.callWaiting || callerId) {
+      this.#onRing(line, callerId, at, signals.ringTimeoutMs ?? this.#ringTimeoutMs);
     } else {
       const ringing = this.#calls(line).find((c) => c.state === "ringing" && !c.waiting);
       if (ringing) this.#finish(ringing, "missed", at, "ring-stopped");
     }
-    if (signals.some((s) => s.name === "rt")) this.#dialComplete(line, at);
+    if (signals.ringback) this.#dialComplete(line, at);
   }
 
   #onRing(line: string, callerId: CallerId | null, at: number, timeoutMs: number): void {
@@ -230,12 +206,10 @@ export class MgcpCallTracker {
       if (event.name === "hd") this.#onOffHook(line, at);
       else if (event.name === "hu") this.#onOnHook(line, at);
       else if (event.name === "hf") this.#onFlash(line, at);
-      else if (
-        DIGIT.test(event.name) &&
-        (event.pkg === null || event.pkg === "d" || event.pkg === "l")
-      ) {
+      else {
+        const digit = dialledDigit(event);
         const dialing = this.#calls(line).find((c) => c.state === "dialing");
-        if (dialing) dialing.digits += event.name;
+        if (digit && dialing) dialing.digits += digit;
       }
     }
   }
@@ -301,38 +275,15 @@ export class MgcpCallTracker {
     }
   }
 
-  #onResponse(message: MgcpMessage & { kind: "response" }, context: MessageContext): void {
-    const key = `${context.dst}|${context.src}|${message.transactionId}`;
-    if (this.#responseWindow.isRepeat(`${key}|${message.code}`, context.at)) {
-      this.stats.retransmissions++;
-      return;
-    }
-    const command = this.#sentCommands.get(key);
-    if (!command) {
-      this.stats.unmatchedResponses++;
-      return;
-    }
-    this.#sentCommands.delete(key);
+  #onResponse(response: MgcpResponse, context: MessageContext): void {
+    const command = this.#transactions.commandAnswered(response, context);
     // The connection id of a new connection arrives only in the CRCX response (§2.3.5).
-    const connectionId = message.params.get("I")?.[0]?.toLowerCase();
-    if (command.verb !== "CRCX" || message.code >= 300 || !connectionId || !command.mgcpCallId)
+    const connectionId = response.params.get("I")?.[0]?.toLowerCase();
+    if (command?.verb !== "CRCX" || response.code >= 300 || !connectionId || !command.mgcpCallId) {
       return;
+    }
     const call = this.#calls(command.line).find((c) => c.mgcpCallId === command.mgcpCallId);
     call?.connectionIds.add(connectionId);
-  }
-
-  #rememberSent(command: MgcpCommand, context: MessageContext): void {
-    const key = `${context.src}|${context.dst}|${command.transactionId}`;
-    this.#sentCommands.delete(key);
-    this.#sentCommands.set(key, {
-      verb: command.verb,
-      line: lineKey(command.endpoint),
-      mgcpCallId: param(command, "C")?.toLowerCase() ?? null,
-    });
-    if (this.#sentCommands.size > MAX_SENT_COMMANDS) {
-      const oldest = this.#sentCommands.keys().next().value;
-      if (oldest !== undefined) this.#sentCommands.delete(oldest);
-    }
   }
 
   #attachCallId(line: string, mgcpCallId: string, at: number): void {
@@ -364,21 +315,15 @@ export class MgcpCallTracker {
   #newCall(line: string, direction: CallDirection, state: CallState, at: number): Call {
     const pending = this.#pendingCallIds.get(line);
     this.#pendingCallIds.delete(line);
-    const call: Call = {
+    const mgcpCallId = pending && at - pending.at <= PENDING_CALL_ID_MS ? pending.id : null;
+    const call = newTrackedCall({
       id: this.#newCallId(),
       line,
       direction,
       state,
-      waiting: false,
-      callerId: null,
-      networkTime: null,
-      digits: "",
       startedAt: at,
-      answeredAt: null,
-      deadline: null,
-      mgcpCallId: pending && at - pending.at <= PENDING_CALL_ID_MS ? pending.id : null,
-      connectionIds: new Set(),
-    };
+      mgcpCallId,
+    });
     const calls = this.#lines.get(line);
     if (calls) calls.push(call);
     else this.#lines.set(line, [call]);
@@ -408,26 +353,7 @@ export class MgcpCallTracker {
   }
 
   #emit(call: Call, type: CallEventType, at: number, reason: CallEndReason | null): void {
-    const ends = type === "missed" || type === "ended";
-    const number =
-      call.direction === "outgoing" ? call.digits || null : (call.callerId?.number ?? null);
-    this.#events.push({
-      type,
-      callId: call.id,
-      line: call.line,
-      direction: call.direction,
-      number,
-      name: call.callerId?.name ?? null,
-      anonymous: call.callerId?.anonymous ?? false,
-      unavailable: call.callerId?.unavailable ?? false,
-      waiting: call.waiting,
-      networkTime: call.networkTime,
-      at,
-      startedAt: call.startedAt,
-      answeredAt: call.answeredAt,
-      endedAt: ends ? at : null,
-      reason,
-    });
+    this.#events.push(callEventOf(call, type, at, reason));
   }
 
   #flush(): readonly CallEvent[] {
@@ -443,18 +369,6 @@ export class MgcpCallTracker {
   #coveredLines(endpoint: string): string[] {
     return [...this.#lines.keys()].filter((line) => endpointCovers(endpoint, line));
   }
-}
-
-/** Line-package items may come with or without their package prefix (facts file §3). */
-function isLinePackage(item: MgcpEventItem): boolean {
-  return item.pkg === null || item.pkg === "l";
-}
-
-/** `rg(to=30000)`: the ring's own time-out in ms, when the call agent set one. */
-function ringTimeout(ring: MgcpEventItem | undefined): number | null {
-  const match = ring?.args ? /(?:^|,)\s*to\s*=\s*(\d+)/i.exec(ring.args) : null;
-  const ms = match ? Number(match[1]) : 0;
-  return ms > 0 ? ms : null;
 }
 
 function isDifferentCaller(known: CallerId | null, next: CallerId | null): boolean {

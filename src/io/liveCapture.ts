@@ -46,10 +46,10 @@ export interface LiveCaptureOptions {
    */
   filter: string | ((linkType: number) => string);
   /**
-   * Called synchronously for every captured frame. `frame.data` is a view into the single
-   * buffer cap copies every packet into: it is valid only until this callback returns —
-   * decode it right away (the decoder does) or copy it. An exception thrown here escapes as
-   * an uncaught exception (cap calls back from native code); the decoder never throws.
+   * Called synchronously for every captured frame. `frame.data` is the frame's own copy (cap
+   * reuses one buffer for every packet), so it may be kept after the callback returns. An
+   * exception thrown here escapes as an uncaught exception (cap calls back from native code);
+   * the decoder never throws.
    */
   onFrame: (frame: Frame) => void;
   /** Clock for frame timestamps, ms since the epoch; default Date.now. cap gives none. */
@@ -259,7 +259,9 @@ export function openLiveCapture(options: LiveCaptureOptions): LiveCaptureResult 
     if (wasTruncated) truncated++;
     onFrame({
       linkType,
-      data: new Uint8Array(buffer.buffer, buffer.byteOffset, nbytes),
+      // A copy: cap overwrites its one buffer with the next packet, and a frame may outlive
+      // this callback (held for reassembly, queued by a consumer).
+      data: new Uint8Array(buffer.subarray(0, nbytes)),
       timestampMs: now(),
       // cap reports only that the frame was cut, not its wire length; one more than what we
       // kept is the smallest length consistent with that, and keeps "original > captured".

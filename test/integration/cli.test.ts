@@ -83,10 +83,15 @@ describe("voip-callerid replay", () => {
     writeFileSync(`${dir}/locked.pcap`, writePcap([]));
     chmodSync(`${dir}/locked.pcap`, 0o000);
     // Root reads every file whatever its mode, so as root the program runs as user nobody.
-    const asUser = process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+    const asUser =
+      process.getuid?.() === 0
+        ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        : [];
     const result = runCli(["replay", `${dir}/locked.pcap`], { prefix: asUser });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`voip-callerid: cannot read capture file ${dir}/locked.pcap: permission denied\n`);
+    expect(result.stderr).toBe(
+      `voip-callerid: cannot read capture file ${dir}/locked.pcap: permission denied\n`,
+    );
   });
 
   it("takes only the adapter's frames when given its MAC", () => {

@@ -171,7 +171,8 @@ describeIfRoot("live capture (cap) on a veth pair", () => {
       filter: mgcpFilter,
       now: () => FAKE_NOW,
       // The frame is only valid during the callback: keep a copy.
-      onFrame: (frame: Frame) => frames.push({ ...frame, data: frame.data.slice() }),
+      // Kept as delivered: each frame must be its own copy, untouched by the packets after it.
+      onFrame: (frame: Frame) => frames.push(frame),
       ...options,
     });
     if (!opened.ok) throw new Error(`${opened.reason}: ${opened.message}`);

@@ -26,7 +26,8 @@ export const USAGE = `Usage:
 Options:
   --interface, -i IF     network interface to capture on ("any" for all)
   --mgcp-port PORT       UDP port carrying MGCP; repeat for several (default ${DEFAULT_MGCP_PORTS.join(", ")})
-  --adapter-mac MAC      only frames to or from the telephone adapter's MAC
+  --adapter-mac MAC      only frames to or from the telephone adapter's MAC (Ethernet; a Linux
+                         cooked capture keeps only senders' addresses: frames from it)
   --ring-timeout SEC     a ringing call with no signalling for this long is missed (default 180)
   --help, -h             this text
   --version              the program's version

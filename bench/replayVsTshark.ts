@@ -3,13 +3,13 @@
  * capture — mostly RTP, with MGCP calls mixed in — by `voip-callerid replay`, against
  * `tshark -r FILE -Y mgcp -T fields -e mgcp.param.signalreq` on the same file, in one run.
  *
- *   npm run bench                      (builds first; BENCH_PACKETS=2000000 for a larger file)
+ *   npm run bench     builds first; BENCH_PACKETS=2000000 for a larger capture,
+ *                     BENCH_KEEP=path.pcap to keep the generated capture there
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Frame } from "../src/core/capture/frame.js";
 import { udpFrame } from "../test/support/frameBuilder.js";
 import { PcapFileWriter } from "../test/support/pcapWriter.js";
 
@@ -104,7 +104,7 @@ const median = (values: number[]) =>
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "voip-callerid-bench-"));
-  const file = join(dir, "mixed.pcap");
+  const file = process.env.BENCH_KEEP ?? join(dir, "mixed.pcap");
   try {
     const generated = timed(() => generate(file));
     const sizeMb = statSync(file).size / 1e6;
@@ -112,36 +112,24 @@ async function main(): Promise<void> {
       `capture: ${PACKETS.toLocaleString("en")} packets, ${sizeMb.toFixed(0)} MB, ${generated.value} calls (written in ${(generated.ms / 1000).toFixed(1)} s)`,
     );
 
-    // In-process: throughput and memory of the code `replay` runs (transpiled by tsx as by tsc).
-    const { runReplay } = await import("../src/cli/replay.js");
-    const { readCaptureFileSync } = await import("../src/io/captureFileSource.js");
-    const options = { mgcpPorts: [2427, 2727], adapterMac: undefined, ringTimeoutMs: 180_000 };
-    const inProcess: number[] = [];
-    let ringing = 0;
-    let rssGrowthMb = 0;
-    for (let run = 0; run < RUNS; run++) {
-      global.gc?.();
-      const rssBefore = process.memoryUsage().rss;
-      let peak = rssBefore;
-      let events = 0;
-      const { ms } = timed(() =>
-        runReplay([file], options, {
-          readCapture: (path: string, onFrame: (f: Frame) => void) =>
-            readCaptureFileSync(path, (frame: Frame) => {
-              onFrame(frame);
-              if ((++events & 0x3ffff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
-            }),
-          writeOut: (line: string) => {
-            if (line.includes('"type":"ringing"')) ringing++;
-          },
-          writeErr: () => {},
-        }),
-      );
-      peak = Math.max(peak, process.memoryUsage().rss);
-      rssGrowthMb = Math.max(rssGrowthMb, (peak - rssBefore) / 1e6);
-      inProcess.push(ms);
-    }
-    ringing /= RUNS;
+    // In-process, in a fresh process of its own: throughput and memory of the built code.
+    const child = spawnSync(process.execPath, ["bench/replayInProcess.mjs", file, String(RUNS)], {
+      encoding: "utf8",
+    });
+    if (child.status !== 0) throw new Error(`in-process replay failed: ${child.stderr}`);
+    const runs = JSON.parse(child.stdout) as {
+      ms: number;
+      frames: number;
+      ringing: number;
+      rssBefore: number;
+      rssPeak: number;
+      rssAfter: number;
+    }[];
+    const inProcess = runs.map((r) => r.ms);
+    const ringing = runs[0]?.ringing ?? 0;
+    const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+    const first = runs[0];
+    const last = runs.at(-1);
 
     // Whole processes, as a user runs them: our CLI and tshark on the same file.
     const cli = [];
@@ -172,9 +160,13 @@ async function main(): Promise<void> {
     console.log(
       `replay (in-process, median of ${RUNS}): ${ourMs.toFixed(0)} ms, ${(((PACKETS / ourMs) * 1000) / 1e6).toFixed(2)} M packets/s, ${ringing} caller ids`,
     );
-    console.log(
-      `replay resident memory growth over a run: ${rssGrowthMb.toFixed(1)} MB (target < 10 MB)`,
-    );
+    if (first && last) {
+      console.log(
+        `replay resident memory: ${mb(first.rssBefore)} MB before the first run, peak ${mb(first.rssPeak)} MB during it ` +
+          `(growth ${mb(first.rssPeak - first.rssBefore)} MB, target < 10 MB); ${mb(last.rssAfter)} MB after run ${runs.length} ` +
+          `(growth over all ${runs.length} runs ${mb(last.rssAfter - first.rssBefore)} MB)`,
+      );
+    }
     console.log(
       `voip-callerid replay (whole process, median of ${RUNS}): ${cliMs.toFixed(0)} ms, ${cliEvents} caller ids`,
     );

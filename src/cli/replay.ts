@@ -1,12 +1,17 @@
 import { callEventToJson } from "../core/calls/callEvent.js";
-import type { Frame } from "../core/capture/frame.js";
+import type { Frame, FramePrefilter } from "../core/capture/frame.js";
 import { CallerIdPipeline } from "../core/pipeline.js";
 import type { ReadCaptureOutcome } from "../io/captureFileSource.js";
 import type { CaptureOptions } from "./args.js";
 import { formatSummary } from "./summary.js";
 
 export interface ReplayDeps {
-  readonly readCapture: (path: string, onFrame: (frame: Frame) => void) => ReadCaptureOutcome;
+  readonly readCapture: (
+    path: string,
+    onFrame: (frame: Frame) => void,
+    chunkSize: number | undefined,
+    prefilter: FramePrefilter,
+  ) => ReadCaptureOutcome;
   readonly writeOut: (line: string) => void;
   readonly writeErr: (line: string) => void;
 }
@@ -26,7 +31,7 @@ export function runReplay(
       deps.writeOut(JSON.stringify(callEventToJson(event)));
   };
   for (const file of files) {
-    const outcome = deps.readCapture(file, onFrame);
+    const outcome = deps.readCapture(file, onFrame, undefined, pipeline.prefilter);
     if (!outcome.ok) {
       deps.writeErr(`voip-callerid: ${outcome.message}`);
       return 1;

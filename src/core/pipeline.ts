@@ -6,7 +6,7 @@
 
 import type { CallEvent } from "./calls/callEvent.js";
 import { MgcpCallTracker, type MgcpCallTrackerOptions } from "./calls/mgcpCallTracker.js";
-import type { Frame } from "./capture/frame.js";
+import type { Frame, FramePrefilter } from "./capture/frame.js";
 import { ErrorCounts } from "./errors.js";
 import { parseMgcp } from "./mgcp/parseMgcp.js";
 import { FrameDecoder } from "./packet/decodeFrame.js";
@@ -57,6 +57,16 @@ export class CallerIdPipeline {
     this.#stats.unmatchedResponses = this.#tracker.stats.unmatchedResponses;
     return this.#stats;
   }
+
+  /**
+   * For capture-file replay: true (and the frame counted) when the raw record can be passed
+   * over without a Frame being made — RTP and other traffic on ports nobody asked for.
+   */
+  readonly prefilter: FramePrefilter = (linkType, bytes, start, end) => {
+    if (!this.#decoder.isUnwanted(linkType, bytes, start, end)) return false;
+    this.#stats.frames++;
+    return true;
+  };
 
   /** Call events caused by this frame (and by time-outs that expired before it). */
   handleFrame(frame: Frame): readonly CallEvent[] {

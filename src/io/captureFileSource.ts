@@ -10,7 +10,7 @@ import {
   CaptureFileReader,
   type CaptureFormat,
 } from "../core/capture/captureFile.js";
-import type { Frame } from "../core/capture/frame.js";
+import type { Frame, FramePrefilter } from "../core/capture/frame.js";
 
 export type ReadCaptureFailure = {
   ok: false;
@@ -66,6 +66,7 @@ export function readCaptureFileSync(
   path: string,
   onFrame: (frame: Frame) => void,
   chunkSize = 1 << 20,
+  prefilter?: FramePrefilter,
 ): ReadCaptureOutcome {
   let fd: number;
   try {
@@ -76,8 +77,10 @@ export function readCaptureFileSync(
   try {
     // On Linux a directory opens fine for reading; only the read fails.
     if (fstatSync(fd).isDirectory()) return fileSystemFailure(path, { code: "EISDIR" });
-    const reader = new CaptureFileReader(onFrame);
-    const chunk = Buffer.allocUnsafe(Math.max(1, Math.floor(chunkSize)));
+    const reader = new CaptureFileReader(onFrame, prefilter);
+    // A plain Uint8Array, not a Buffer: every frame is a view into it, and a Uint8Array view
+    // costs a fraction of a Buffer slice (a million frames a run make that visible in memory).
+    const chunk = new Uint8Array(Math.max(1, Math.floor(chunkSize)));
     let error: CaptureFileError | null = null;
     for (;;) {
       const bytesRead = readSync(fd, chunk, 0, chunk.length, null);

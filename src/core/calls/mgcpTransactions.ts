@@ -17,49 +17,42 @@ export interface SentCommand {
   readonly mgcpCallId: string | null;
 }
 
-const MAX_SENT_COMMANDS = 4096;
-
 export class MgcpTransactions {
   readonly stats = { retransmissions: 0, unmatchedResponses: 0 };
-  readonly #commands = new TransactionWindow();
-  readonly #responses = new TransactionWindow();
-  readonly #sent = new Map<string, SentCommand>();
+  readonly #commands = new TransactionWindow<true>();
+  readonly #responses = new TransactionWindow<true>();
+  /** Commands awaiting their response; one that comes after T-HIST answers nothing we track. */
+  readonly #sent = new TransactionWindow<SentCommand>();
 
   /** Records a command; true when it is a retransmission of one already seen. */
   isRepeatedCommand(command: MgcpCommand, context: MessageContext): boolean {
     const line = lineKey(command.endpoint);
     const key = `${context.src}|${context.dst}|${command.verb}|${command.transactionId}|${line}`;
-    if (this.#commands.isRepeat(key, context.at)) {
+    if (this.#commands.get(key, context.at)) {
       this.stats.retransmissions++;
       return true;
     }
+    this.#commands.remember(key, context.at, true);
     const sentKey = `${context.src}|${context.dst}|${command.transactionId}`;
-    this.#sent.delete(sentKey);
-    this.#sent.set(sentKey, {
+    this.#sent.remember(sentKey, context.at, {
       verb: command.verb,
       line,
       mgcpCallId: param(command, "C")?.toLowerCase() ?? null,
     });
-    if (this.#sent.size > MAX_SENT_COMMANDS) {
-      const oldest = this.#sent.keys().next().value;
-      if (oldest !== undefined) this.#sent.delete(oldest);
-    }
     return false;
   }
 
   /** The command a (first-seen) response answers; null for repeats and unknown commands. */
   commandAnswered(response: MgcpResponse, context: MessageContext): SentCommand | null {
     const key = `${context.dst}|${context.src}|${response.transactionId}`;
-    if (this.#responses.isRepeat(`${key}|${response.code}`, context.at)) {
+    const responseKey = `${key}|${response.code}`;
+    if (this.#responses.get(responseKey, context.at)) {
       this.stats.retransmissions++;
       return null;
     }
-    const command = this.#sent.get(key);
-    if (!command) {
-      this.stats.unmatchedResponses++;
-      return null;
-    }
-    this.#sent.delete(key);
-    return command;
+    this.#responses.remember(responseKey, context.at, true);
+    const command = this.#sent.take(key, context.at);
+    if (!command) this.stats.unmatchedResponses++;
+    return command ?? null;
   }
 }

@@ -18,7 +18,7 @@
  */
 
 import type { CaptureFileErrorCode } from "../errors.js";
-import type { Frame } from "./frame.js";
+import type { Frame, FramePrefilter } from "./frame.js";
 import { PcapParser } from "./pcap.js";
 import { PCAPNG_MAGIC, PcapngParser } from "./pcapng.js";
 
@@ -45,6 +45,7 @@ interface FormatParser {
 
 export class CaptureFileReader {
   readonly #onFrame: (frame: Frame) => void;
+  readonly #prefilter: FramePrefilter | undefined;
   /** Null until the magic number has been read. */
   #parser: FormatParser | null = null;
   #format: CaptureFormat | null = null;
@@ -61,15 +62,17 @@ export class CaptureFileReader {
   #bufferFileOffset = 0;
   #bytesPushed = 0;
 
-  constructor(onFrame: (frame: Frame) => void) {
+  /** `prefilter`, when given, drops uninteresting records before a Frame is made for them. */
+  constructor(onFrame: (frame: Frame) => void, prefilter?: FramePrefilter) {
     this.#onFrame = onFrame;
+    this.#prefilter = prefilter;
   }
 
   get format(): CaptureFormat | null {
     return this.#format;
   }
 
-  /** Frames delivered so far; inside onFrame it already counts the frame being delivered. */
+  /** Frames read so far, prefiltered ones included; inside onFrame it counts the frame delivered. */
   get framesRead(): number {
     return this.#parser === null ? 0 : this.#parser.framesRead;
   }
@@ -171,9 +174,9 @@ export class CaptureFileReader {
   #detectFormat(magic: number): FormatParser | null {
     if (magic === PCAPNG_MAGIC) {
       this.#format = "pcapng";
-      return new PcapngParser(this.#onFrame, MAX_RECORD_BYTES);
+      return new PcapngParser(this.#onFrame, MAX_RECORD_BYTES, this.#prefilter);
     }
-    const pcap = PcapParser.forMagic(magic, this.#onFrame, MAX_RECORD_BYTES);
+    const pcap = PcapParser.forMagic(magic, this.#onFrame, MAX_RECORD_BYTES, this.#prefilter);
     if (pcap === null) {
       const hex = magic.toString(16).padStart(8, "0");
       this.#fail("not-a-capture-file", `unknown magic number 0x${hex}`);

@@ -15,7 +15,7 @@
 
 import type { CaptureFileErrorCode } from "../errors.js";
 import type { CaptureFileError } from "./captureFile.js";
-import type { Frame } from "./frame.js";
+import type { Frame, FramePrefilter } from "./frame.js";
 
 /** libpcap's own limit for incl_len when the header's snaplen is smaller (MAXIMUM_SNAPLEN). */
 const PCAP_MIN_RECORD_LIMIT = 262_144;
@@ -50,22 +50,27 @@ export class PcapParser {
     magic: number,
     onFrame: (frame: Frame) => void,
     recordLimit: number,
+    prefilter?: FramePrefilter,
   ): PcapParser | null {
     let littleEndian: boolean;
     if (magic === PCAP_MICRO || magic === PCAP_NANO) littleEndian = false;
     else if (magic === PCAP_MICRO_SWAPPED || magic === PCAP_NANO_SWAPPED) littleEndian = true;
     else return null;
     const fracDivisor = magic === PCAP_NANO || magic === PCAP_NANO_SWAPPED ? 1e6 : 1000;
-    return new PcapParser(onFrame, littleEndian, fracDivisor, recordLimit);
+    return new PcapParser(onFrame, littleEndian, fracDivisor, recordLimit, prefilter);
   }
+
+  readonly #prefilter: FramePrefilter | undefined;
 
   private constructor(
     onFrame: (frame: Frame) => void,
     littleEndian: boolean,
     fracDivisor: number,
     recordLimit: number,
+    prefilter: FramePrefilter | undefined,
   ) {
     this.#onFrame = onFrame;
+    this.#prefilter = prefilter;
     this.#littleEndian = littleEndian;
     this.#fracDivisor = fracDivisor;
     this.#recordLimit = recordLimit;
@@ -113,6 +118,7 @@ export class PcapParser {
     const fracDivisor = this.#fracDivisor;
     const maxRecord = this.#maxRecord;
     const onFrame = this.#onFrame;
+    const prefilter = this.#prefilter;
     while (end - offset >= 16) {
       const included = view.getUint32(offset + 8, le);
       if (included > maxRecord) {
@@ -121,10 +127,14 @@ export class PcapParser {
       const dataStart = offset + 16;
       const next = dataStart + included;
       if (next > end) return this.#wait(offset, 16 + included);
+      this.framesRead++;
+      if (prefilter?.(linkType, bytes, dataStart, next)) {
+        offset = next;
+        continue;
+      }
       const timestampMs =
         view.getUint32(offset, le) * 1000 + view.getUint32(offset + 4, le) / fracDivisor;
       const originalLength = view.getUint32(offset + 12, le);
-      this.framesRead++;
       onFrame({ linkType, data: bytes.subarray(dataStart, next), timestampMs, originalLength });
       offset = next;
     }

@@ -19,7 +19,7 @@
 
 import type { CaptureFileErrorCode } from "../errors.js";
 import type { CaptureFileError } from "./captureFile.js";
-import type { Frame } from "./frame.js";
+import type { Frame, FramePrefilter } from "./frame.js";
 
 /** The SHB's block type, which is also the file's magic number (the same in both byte orders). */
 export const PCAPNG_MAGIC = 0x0a0d0d0a;
@@ -101,8 +101,11 @@ export class PcapngParser {
   /** File offset of byte 0 of the buffer being parsed (for messages). */
   #fileOffset = 0;
 
-  constructor(onFrame: (frame: Frame) => void, blockLimit: number) {
+  readonly #prefilter: FramePrefilter | undefined;
+
+  constructor(onFrame: (frame: Frame) => void, blockLimit: number, prefilter?: FramePrefilter) {
     this.#onFrame = onFrame;
+    this.#prefilter = prefilter;
     this.#blockLimit = blockLimit;
   }
 
@@ -240,6 +243,7 @@ export class PcapngParser {
       this.#lastTimestampMs = timestampMs;
     }
     this.framesRead++;
+    if (this.#prefilter?.(iface.linkType, bytes, dataStart, dataStart + captured)) return true;
     this.#onFrame({
       linkType: iface.linkType,
       data: bytes.subarray(dataStart, dataStart + captured),

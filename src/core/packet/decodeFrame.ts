@@ -99,7 +99,7 @@ export class FrameDecoder {
   decode(frame: Frame): DecodeOutcome {
     this.#reassembler.expire(frame.timestampMs);
     const data = frame.data;
-    if (frame.linkType === LINKTYPE.ETHERNET && this.#isUnwantedPlainUdp(data)) return SKIPPED;
+    if (this.isUnwanted(frame.linkType, data, 0, data.length)) return SKIPPED;
     const ip = this.#ip;
 
     const family = locateNetworkLayer(frame.linkType, data, this.#mac, this.#link);
@@ -115,16 +115,20 @@ export class FrameDecoder {
 
   /**
    * The shortcut for most of a capture: untagged Ethernet, IPv4 without options, unfragmented
-   * UDP with a sane total length, on ports nobody wants. It answers exactly what the general
-   * path would ("skipped"), with a dozen byte reads and no calls.
+   * UDP with a sane total length, on ports nobody wants. It answers exactly what decode() would
+   * ("skipped") for `bytes[start..end)`, with a dozen byte reads and no allocation, so replay
+   * can ask it before making a Frame at all. False means "decode it to find out".
    */
-  #isUnwantedPlainUdp(data: Uint8Array): boolean {
-    if (this.#mac !== undefined || data.length < 38) return false;
-    if (data[12] !== 0x08 || data[13] !== 0x00 || data[14] !== 0x45 || data[23] !== 17) {
+  isUnwanted(linkType: number, bytes: Uint8Array, start: number, end: number): boolean {
+    if (linkType !== LINKTYPE.ETHERNET || this.#mac !== undefined || end - start < 38) return false;
+    const s = start;
+    if (bytes[s + 12] !== 0x08 || bytes[s + 13] !== 0 || bytes[s + 14] !== 0x45) return false;
+    if (bytes[s + 23] !== 17 || ((bytes[s + 20] ?? 0) & 0x3f) !== 0 || bytes[s + 21] !== 0) {
       return false;
     }
-    if (((data[20] ?? 0) & 0x3f) !== 0 || data[21] !== 0 || u16(data, 16) < 28) return false;
-    return this.#wantedPorts[u16(data, 34)] === 0 && this.#wantedPorts[u16(data, 36)] === 0;
+    if (u16(bytes, s + 16) < 28) return false;
+    const ports = this.#wantedPorts;
+    return ports[u16(bytes, start + 34)] === 0 && ports[u16(bytes, start + 36)] === 0;
   }
 
   /**

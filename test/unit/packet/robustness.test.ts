@@ -204,4 +204,27 @@ describe("the untagged IPv4 shortcut", () => {
       }
     }
   });
+
+  it("as a prefilter on a record inside a larger buffer, never drops what decode would return", () => {
+    const decoder = new FrameDecoder({ ports: [PORT] });
+    const random = mulberry32(0x9e1f);
+    const int = (n: number) => Math.floor(random() * n);
+    const bases = [udpFrame(V4), udpFrame({ ...V4, srcPort: 16384, dstPort: 16386 })];
+    let skipped = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const frame = (bases[int(bases.length)] as Uint8Array).slice();
+      for (let n = int(3); n > 0; n--) frame[12 + int(30)] = int(4) === 0 ? int(256) : int(64);
+      // The record sits at a random offset of a chunk, with other bytes around it.
+      const before = int(40);
+      const chunk = new Uint8Array(before + frame.length + int(40)).fill(0xaa);
+      chunk.set(frame, before);
+      const unwanted = decoder.isUnwanted(1, chunk, before, before + frame.length);
+      expect(unwanted).toBe(decoder.isUnwanted(1, frame, 0, frame.length));
+      if (unwanted) {
+        skipped++;
+        expect(decoder.decode(asFrame(frame)).kind).toBe("skipped");
+      }
+    }
+    expect(skipped).toBeGreaterThan(1_000);
+  });
 });

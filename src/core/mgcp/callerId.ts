@@ -12,6 +12,7 @@
  *   number = digits; "P" = private (withheld), "O" = out of area (unavailable)   GR-30-CORE
  *   name   = text; the same "P" and "O"; an unquoted name may itself contain commas
  */
+import { cleanText } from "../text/cleanText.js";
 import { splitTopLevel } from "./eventList.js";
 
 export interface CallerIdTime {
@@ -54,7 +55,7 @@ export function parseCallerId(args: string): CallerId {
   const number = digits === "" ? null : digits;
   const anonymous = numberMark === "P" || (number === null && nameMark === "P");
   const unavailable = !anonymous && (numberMark === "O" || (number === null && nameMark === "O"));
-  const cleanName = nameMark ? "" : cleanText(nameField);
+  const cleanName = nameMark ? "" : cleanText(nameField, MAX_NAME_LENGTH);
 
   return {
     number,
@@ -101,17 +102,4 @@ function unquote(field: string): string {
     return trimmed.slice(1, -1).replaceAll('""', '"').trim();
   }
   return trimmed;
-}
-
-/**
- * Network text is data: control characters and markup brackets go, white space is folded and
- * the length capped, so that nothing downstream (logs, MQTT, speech) gets surprises.
- */
-function cleanText(text: string): string {
-  return text
-    .replace(/[\p{Cc}\p{Cf}<>]/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, MAX_NAME_LENGTH)
-    .trim();
 }

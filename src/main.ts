@@ -7,8 +7,13 @@
 import { readFileSync } from "node:fs";
 import { parseCommandLine, USAGE } from "./cli/args.js";
 import { runListen } from "./cli/listen.js";
+import { runLookup } from "./cli/lookup.js";
 import { runReplay } from "./cli/replay.js";
 import { readCaptureFileSync } from "./io/captureFileSource.js";
+import { readJsonFile, writeJsonFileAtomic } from "./io/jsonFile.js";
+import { readOptionsFile, stateFolder } from "./io/optionsFile.js";
+import { openPhonebook } from "./io/phonebookFiles.js";
+import { createSearchChClient } from "./io/searchChClient.js";
 
 const writeOut = (line: string) => process.stdout.write(`${line}\n`);
 const writeErr = (line: string) => process.stderr.write(`${line}\n`);
@@ -56,6 +61,27 @@ async function main(argv: readonly string[]): Promise<number> {
         stopRequested: stopSignal(),
       });
     }
+    case "lookup":
+      return runLookup(command.number, command.flags, {
+        readOptionsFile,
+        openPhonebook,
+        createDirectory: (directory, lang) =>
+          createSearchChClient({
+            baseUrl: directory.search_ch_url,
+            lang,
+            timeoutMs: directory.lookup_timeout_ms,
+            ...(directory.search_ch_key ? { key: directory.search_ch_key } : {}),
+          }),
+        defaultDataDir: stateFolder,
+        readState: (path) => {
+          const read = readJsonFile(path);
+          return read.ok ? read.value : undefined;
+        },
+        writeState: writeJsonFileAtomic,
+        now: Date.now,
+        writeOut,
+        writeErr,
+      });
   }
 }
 

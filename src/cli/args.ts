@@ -1,7 +1,8 @@
 /**
  * The command line, parsed into a typed command. Pure: argv in, a command or a message out.
+ * Each command accepts only its own options, so a misplaced one is named rather than ignored.
  */
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { parseMac } from "../core/capture/bpfFilter.js";
 import { DEFAULT_MGCP_PORTS } from "../core/pipeline.js";
 
@@ -11,79 +12,161 @@ export interface CaptureOptions {
   readonly ringTimeoutMs: number;
 }
 
+/** `lookup`'s flags; each overrides the option of the same meaning from --config. */
+export interface LookupFlags {
+  readonly configFile: string | undefined;
+  readonly phonebookFiles: readonly string[];
+  readonly country: string | undefined;
+  readonly lang: string | undefined;
+  readonly online: boolean | undefined;
+  readonly searchUrl: string | undefined;
+  readonly json: boolean;
+}
+
 export type Command =
   | { readonly name: "help" }
   | { readonly name: "version" }
   | { readonly name: "replay"; readonly files: readonly string[]; readonly capture: CaptureOptions }
-  | { readonly name: "listen"; readonly interfaceName: string; readonly capture: CaptureOptions };
+  | { readonly name: "listen"; readonly interfaceName: string; readonly capture: CaptureOptions }
+  | { readonly name: "lookup"; readonly number: string; readonly flags: LookupFlags };
 
 export type ParsedCommandLine = { ok: true; command: Command } | { ok: false; message: string };
 
 export const USAGE = `Usage:
-  voip-callerid replay FILE… [options]        call events from pcap/pcapng files, as JSON lines
-  voip-callerid listen --interface IF [options] call events from a live interface, as JSON lines
+  voip-callerid replay FILE… [capture options]         call events from pcap/pcapng files, as JSON lines
+  voip-callerid listen --interface IF [capture options] call events from a live interface, as JSON lines
+  voip-callerid lookup NUMBER [lookup options]          who a number belongs to, and what would be said
 
-Options:
+Capture options:
   --interface, -i IF     network interface to capture on ("any" for all)
   --mgcp-port PORT       UDP port carrying MGCP; repeat for several (default ${DEFAULT_MGCP_PORTS.join(", ")})
   --adapter-mac MAC      only frames to or from the telephone adapter's MAC (Ethernet; a Linux
                          cooked capture keeps only senders' addresses: frames from it)
   --ring-timeout SEC     a ringing call with no signalling for this long is missed (default 180)
+
+Lookup options:
+  --config FILE          the add-on's options as YAML or JSON (directory.*, announce.*, data_dir)
+  --phonebook FILE       a phonebook (.txt/.tsv, .csv, .vcf); repeat for several
+  --country CC           the home country for numbers (default CH)
+  --lang LANG            de, en, fr or it: the announcement's language (default de)
+  --no-online            never ask search.ch
+  --search-url URL       the search.ch API address (default https://search.ch/tel/api/)
+  --json                 one JSON object instead of text
+
   --help, -h             this text
   --version              the program's version
 
-Each call event is one JSON object per line on stdout; a summary goes to stderr.`;
+replay and listen print each call event as one JSON object per line on stdout and a summary on
+stderr.`;
+
+const CAPTURE_FLAGS = {
+  "mgcp-port": { type: "string", multiple: true },
+  "adapter-mac": { type: "string" },
+  "ring-timeout": { type: "string" },
+} as const satisfies ParseArgsConfig["options"];
+
+const COMMAND_FLAGS = {
+  replay: CAPTURE_FLAGS,
+  listen: { ...CAPTURE_FLAGS, interface: { type: "string", short: "i" } },
+  lookup: {
+    config: { type: "string" },
+    phonebook: { type: "string", multiple: true },
+    country: { type: "string" },
+    lang: { type: "string" },
+    "no-online": { type: "boolean" },
+    "search-url": { type: "string" },
+    json: { type: "boolean" },
+  },
+} as const satisfies Record<string, ParseArgsConfig["options"]>;
+
+const GENERAL_FLAGS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const satisfies ParseArgsConfig["options"];
+
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
-  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  // The command comes first: `voip-callerid replay FILE --mgcp-port 2427`.
+  const name = argv[0] !== undefined && !argv[0].startsWith("-") ? argv[0] : undefined;
+  const flags =
+    name !== undefined && name in COMMAND_FLAGS
+      ? COMMAND_FLAGS[name as keyof typeof COMMAND_FLAGS]
+      : {};
+  let values: Values;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        interface: { type: "string", short: "i" },
-        "mgcp-port": { type: "string", multiple: true },
-        "adapter-mac": { type: "string" },
-        "ring-timeout": { type: "string" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean" },
-      },
-    }));
+      options: { ...GENERAL_FLAGS, ...flags },
+    }) as { values: Values; positionals: string[] });
   } catch (error) {
-    return { ok: false, message: (error as Error).message };
+    const message = (error as Error).message;
+    return { ok: false, message: name ? `${name}: ${message}` : message };
   }
   if (values.help) return { ok: true, command: { name: "help" } };
   if (values.version) return { ok: true, command: { name: "version" } };
+  const rest = positionals.slice(1);
 
-  const [name, ...rest] = positionals;
-  const capture = parseCaptureOptions(values);
-  if (typeof capture === "string") return { ok: false, message: capture };
-
-  if (name === "replay") {
-    if (rest.length === 0) return { ok: false, message: "replay needs at least one capture file" };
-    if (values.interface !== undefined)
-      return { ok: false, message: "replay reads files; --interface is for listen" };
-    return { ok: true, command: { name: "replay", files: rest, capture } };
+  switch (name) {
+    case undefined:
+      return { ok: true, command: { name: "help" } };
+    case "replay":
+    case "listen":
+      return captureCommand(name, rest, values);
+    case "lookup":
+      return lookupCommand(rest, values);
+    default:
+      return { ok: false, message: `unknown command "${name}"` };
   }
-  if (name === "listen") {
-    if (rest.length > 0)
-      return { ok: false, message: `listen takes no files (got ${rest.join(" ")})` };
-    const interfaceName = values.interface;
-    if (typeof interfaceName !== "string" || interfaceName === "") {
-      return { ok: false, message: "listen needs --interface IF (for example eth0, or any)" };
-    }
-    return { ok: true, command: { name: "listen", interfaceName, capture } };
-  }
-  if (name === undefined) return { ok: true, command: { name: "help" } };
-  return { ok: false, message: `unknown command "${name}"` };
 }
 
-function parseCaptureOptions(values: Record<string, unknown>): CaptureOptions | string {
-  const portTexts = (values["mgcp-port"] as string[] | undefined) ?? [];
+function captureCommand(
+  name: "replay" | "listen",
+  rest: string[],
+  values: Values,
+): ParsedCommandLine {
+  const capture = parseCaptureOptions(values);
+  if (typeof capture === "string") return { ok: false, message: capture };
+  if (name === "replay") {
+    if (rest.length === 0) return { ok: false, message: "replay needs at least one capture file" };
+    return { ok: true, command: { name, files: rest, capture } };
+  }
+  if (rest.length > 0)
+    return { ok: false, message: `listen takes no files (got ${rest.join(" ")})` };
+  const interfaceName = values.interface;
+  if (typeof interfaceName !== "string" || interfaceName === "") {
+    return { ok: false, message: "listen needs --interface IF (for example eth0, or any)" };
+  }
+  return { ok: true, command: { name, interfaceName, capture } };
+}
+
+function lookupCommand(rest: string[], values: Values): ParsedCommandLine {
+  if (rest.length !== 1) {
+    return {
+      ok: false,
+      message: 'lookup needs one number, e.g. lookup "044 123 45 67" (quote it when it has spaces)',
+    };
+  }
+  const text = (key: string) =>
+    typeof values[key] === "string" ? (values[key] as string) : undefined;
+  const flags: LookupFlags = {
+    configFile: text("config"),
+    phonebookFiles: (values.phonebook as string[] | undefined) ?? [],
+    country: text("country")?.toUpperCase(),
+    lang: text("lang"),
+    online: values["no-online"] ? false : undefined,
+    searchUrl: text("search-url"),
+    json: values.json === true,
+  };
+  return { ok: true, command: { name: "lookup", number: rest[0] as string, flags } };
+}
+
+function parseCaptureOptions(values: Values): CaptureOptions | string {
   const mgcpPorts: number[] = [];
-  for (const text of portTexts) {
+  for (const text of (values["mgcp-port"] as string[] | undefined) ?? []) {
     const port = Number(text);
     if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
       return `--mgcp-port must be a UDP port from 1 to 65535, got "${text}"`;

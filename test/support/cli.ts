@@ -1,5 +1,5 @@
 /** Runs the real command line (from source, through tsx) as a child process. */
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -17,5 +17,23 @@ export function runCli(
     cwd: PROJECT_ROOT,
     encoding: "utf8",
     timeout: options.timeoutMs ?? 20_000,
+  });
+}
+
+/**
+ * Runs the CLI without blocking this process, for tests whose own servers (a fake search.ch)
+ * must keep answering while the CLI runs.
+ */
+export function spawnCli(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const [command, ...rest] = CLI_COMMAND;
+    const child = spawn(command as string, [...rest, ...args], { cwd: PROJECT_ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -78,7 +78,10 @@ describe("other countries", () => {
         domestic: true,
       });
     }
-    expect(normalizeNumber("+41 44 123 45 67", "DE")).toMatchObject({ domestic: false, display: "+41 44 123 45 67" });
+    expect(normalizeNumber("+41 44 123 45 67", "DE")).toMatchObject({
+      domestic: false,
+      display: "+41 44 123 45 67",
+    });
   });
 
   it("knows country codes", () => {

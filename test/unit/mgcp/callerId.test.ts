@@ -74,11 +74,7 @@ const SHAPES: [string, string, Partial<ReturnType<typeof parseCallerId>>][] = [
   ["only two fields", "L/ci(10/14/17/26,5551234)", { number: "5551234", name: null }],
   ["only a number after an empty time", "L/ci(,5551234)", { number: "5551234" }],
   ["empty", "L/ci()", { number: null, name: null, timeText: null, time: null }],
-  [
-    "control characters and markup in a name",
-    'L/ci(,1,"A\tB\u0007<script>")',
-    { name: "A B" },
-  ],
+  ["control characters and markup in a name", 'L/ci(,1,"A\tB\u0007<script>")', { name: "A B" }],
 ];
 
 describe("caller id shapes", () => {

@@ -1,0 +1,214 @@
+/**
+ * Every option of the add-on, in one JSON schema: names, types, bounds and defaults live here
+ * and nowhere else. The names are the contract users write in the add-on's options (and in
+ * `--config FILE`), taken from the architecture; config.yaml's `schema:` mirrors this file.
+ */
+
+const port = { type: "integer", minimum: 1, maximum: 65535 } as const;
+const text = (defaultValue: string, description: string) =>
+  ({ type: "string", default: defaultValue, description }) as const;
+const TIME_OF_DAY = "^$|^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+export const LANGUAGES = ["de", "en", "fr", "it"] as const;
+
+export const OPTIONS_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    capture: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        interface: text(
+          "eth0",
+          'network interface that sees the adapter\'s signalling ("any" for all)',
+        ),
+        adapter_mac: {
+          type: "string",
+          default: "",
+          pattern: "^$|^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$",
+          description: "only frames to or from this MAC, e.g. 00:90:f8:12:34:56",
+        },
+        protocols: {
+          type: "array",
+          items: { enum: ["mgcp", "sip"] },
+          uniqueItems: true,
+          default: ["mgcp", "sip"],
+        },
+        mgcp_ports: { type: "array", items: port, minItems: 1, default: [2427, 2727] },
+        sip_ports: { type: "array", items: port, minItems: 1, default: [5060] },
+      },
+    },
+    bridge: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: "boolean", default: false },
+        external_interface: text("", "interface towards the ISP"),
+        internal_interface: text("", "interface towards the adapter"),
+        rewrite_dhcp_destination: { type: "boolean", default: true },
+        protect_host: { type: "boolean", default: true },
+      },
+    },
+    lines: {
+      type: "array",
+      default: [],
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id"],
+        properties: {
+          id: { type: "string", minLength: 1, description: 'endpoint ("aaln/1@*") or own number' },
+          name: { type: "string", default: "" },
+          media_players: { type: "array", items: { type: "string" }, default: [] },
+        },
+      },
+    },
+    directory: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        country: { type: "string", pattern: "^[A-Z]{2}$", default: "CH" },
+        phonebook: {
+          type: "array",
+          default: [],
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["number", "name"],
+            properties: {
+              number: { type: "string", minLength: 1 },
+              name: { type: "string", minLength: 1 },
+            },
+          },
+        },
+        phonebook_files: { type: "array", items: { type: "string", minLength: 1 }, default: [] },
+        online_lookup: { type: "boolean", default: true },
+        search_ch_key: text("", "search.ch API key (optional: without one, only names come back)"),
+        search_ch_url: {
+          type: "string",
+          pattern: "^https?://",
+          default: "https://search.ch/tel/api/",
+        },
+        lookup_timeout_ms: { type: "integer", minimum: 100, maximum: 10_000, default: 1500 },
+        cache_days_hit: { type: "integer", minimum: 0, maximum: 3650, default: 90 },
+        cache_days_miss: { type: "integer", minimum: 0, maximum: 3650, default: 7 },
+        monthly_quota: { type: "integer", minimum: 0, maximum: 1_000_000, default: 1000 },
+      },
+    },
+    announce: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: "boolean", default: true },
+        tts_entity: { type: "string", pattern: "^$|^tts\\.[a-z0-9_]+$", default: "" },
+        tts_service: { type: "string", pattern: "^$|^tts\\.[a-z0-9_]+$", default: "" },
+        media_players: {
+          type: "array",
+          items: { type: "string", pattern: "^media_player\\.[a-z0-9_]+$" },
+          default: [],
+        },
+        language: { enum: LANGUAGES, default: "de" },
+        repeat: { type: "integer", minimum: 1, maximum: 10, default: 2 },
+        repeat_delay_s: { type: "number", minimum: 0, maximum: 60, default: 3 },
+        quiet_hours_start: { type: "string", pattern: TIME_OF_DAY, default: "" },
+        quiet_hours_end: { type: "string", pattern: TIME_OF_DAY, default: "" },
+        known_callers_only: { type: "boolean", default: false },
+        command: { type: "array", items: { type: "string", minLength: 1 }, default: [] },
+        template_known: text("", "empty = the built-in text for the language"),
+        template_directory: text("", "empty = the built-in text for the language"),
+        template_unknown: text("", "empty = the built-in text for the language"),
+        template_anonymous: text("", "empty = the built-in text for the language"),
+        template_unavailable: text("", "empty = the built-in text for the language"),
+        template_unreachable: text("", "empty = the built-in text for the language"),
+      },
+    },
+    mqtt: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        url: { type: "string", pattern: "^$|^mqtts?://", default: "" },
+        username: text("", "empty = from the Supervisor"),
+        password: text("", "empty = from the Supervisor"),
+        discovery_prefix: { type: "string", minLength: 1, default: "homeassistant" },
+        base_topic: { type: "string", minLength: 1, default: "voip_callerid" },
+      },
+    },
+    homeassistant: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        url: { type: "string", pattern: "^$|^https?://", default: "" },
+        token: text("", "empty = SUPERVISOR_TOKEN"),
+      },
+    },
+    data_dir: text("/data", "call log, directory cache and state"),
+    log_level: { enum: ["debug", "info", "warning", "error"], default: "info" },
+  },
+} as const;
+
+/** Options after validation, with every default filled in. */
+export interface Options {
+  capture: {
+    interface: string;
+    adapter_mac: string;
+    protocols: ("mgcp" | "sip")[];
+    mgcp_ports: number[];
+    sip_ports: number[];
+  };
+  bridge: {
+    enabled: boolean;
+    external_interface: string;
+    internal_interface: string;
+    rewrite_dhcp_destination: boolean;
+    protect_host: boolean;
+  };
+  lines: { id: string; name: string; media_players: string[] }[];
+  directory: {
+    country: string;
+    phonebook: { number: string; name: string }[];
+    phonebook_files: string[];
+    online_lookup: boolean;
+    search_ch_key: string;
+    search_ch_url: string;
+    lookup_timeout_ms: number;
+    cache_days_hit: number;
+    cache_days_miss: number;
+    monthly_quota: number;
+  };
+  announce: {
+    enabled: boolean;
+    tts_entity: string;
+    tts_service: string;
+    media_players: string[];
+    language: (typeof LANGUAGES)[number];
+    repeat: number;
+    repeat_delay_s: number;
+    quiet_hours_start: string;
+    quiet_hours_end: string;
+    known_callers_only: boolean;
+    command: string[];
+    template_known: string;
+    template_directory: string;
+    template_unknown: string;
+    template_anonymous: string;
+    template_unavailable: string;
+    template_unreachable: string;
+  };
+  mqtt: {
+    url: string;
+    username: string;
+    password: string;
+    discovery_prefix: string;
+    base_topic: string;
+  };
+  homeassistant: { url: string; token: string };
+  data_dir: string;
+  log_level: "debug" | "info" | "warning" | "error";
+}

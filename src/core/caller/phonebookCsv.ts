@@ -1,0 +1,226 @@
+/**
+ * A contacts export as CSV (RFC 4180) with a header row, from a spreadsheet, Outlook, Google
+ * Contacts or a router:
+ *
+ *   Vorname;Nachname;Firma;Telefon geschäftlich;Mobiltelefon;E-Mail
+ *   Hans;Muster;;044 123 45 67;"079 123 45 67";hans@example.ch
+ *   "Muster, Anna";…
+ *
+ * Columns are found by their header names (de/en/fr/it, case and accents ignored); every
+ * number column of a row becomes an entry under the row's name; other columns are ignored.
+ * The delimiter is "," or ";" (Excel writes ";" where "," is the decimal mark), taken from the
+ * header line. Quoted fields may hold delimiters, quotes ("") and line breaks (RFC 4180 §2).
+ */
+import { type CsvError, parse } from "csv-parse/sync";
+import type { CountryCode } from "./numbers.js";
+import { type ParsedPhonebook, PhonebookCollector, quoted } from "./phonebookEntries.js";
+
+/** Header words (lower case, accents removed) that make a column a phone number column. */
+const NUMBER_WORDS = new Set([
+  "number",
+  "nummer",
+  "rufnummer",
+  "telefonnummer",
+  "telefon",
+  "telephone",
+  "telefono",
+  "phone",
+  "tel",
+  "numero",
+  "mobile",
+  "mobil",
+  "mobiltelefon",
+  "handy",
+  "natel",
+  "cell",
+  "cellulare",
+  "portable",
+]);
+/** Google's "Phone 1 - Type" sits beside "Phone 1 - Value": the kind of number, not a number. */
+const NOT_NUMBER_WORDS = new Set(["type", "typ", "tipo", "label", "fax"]);
+
+const FULL_NAME = new Set([
+  "name",
+  "full name",
+  "display name",
+  "anzeigename",
+  "nom",
+  "nom complet",
+  "nome",
+  "nome completo",
+  "kontakt",
+  "contact",
+]);
+const FIRST_NAME = new Set(["first name", "firstname", "given name", "vorname", "prenom"]);
+const LAST_NAME = new Set([
+  "last name",
+  "lastname",
+  "surname",
+  "family name",
+  "nachname",
+  "familienname",
+  "nom de famille",
+  "cognome",
+]);
+const COMPANY = new Set([
+  "company",
+  "organization",
+  "organisation",
+  "firma",
+  "unternehmen",
+  "societe",
+  "entreprise",
+  "azienda",
+  "societa",
+]);
+
+type ColumnKind = "number" | "full" | "first" | "last" | "company";
+
+interface Columns {
+  numbers: number[];
+  full: number | null;
+  first: number | null;
+  last: number | null;
+  company: number | null;
+}
+
+function headerWords(header: string): string {
+  return header
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+export function classifyHeader(header: string): ColumnKind | null {
+  const words = headerWords(header);
+  if (FULL_NAME.has(words)) return "full";
+  if (FIRST_NAME.has(words)) return "first";
+  if (LAST_NAME.has(words)) return "last";
+  if (COMPANY.has(words)) return "company";
+  const tokens = words.split(" ");
+  if (tokens.some((t) => NOT_NUMBER_WORDS.has(t))) return null;
+  return tokens.some((t) => NUMBER_WORDS.has(t)) ? "number" : null;
+}
+
+/** The delimiter of a header line: whichever of ";" and "," occurs more outside quotes. */
+export function csvDelimiter(headerLine: string): "," | ";" {
+  const unquoted = headerLine.replace(/"[^"]*"/g, "");
+  const count = (c: string) => unquoted.split(c).length - 1;
+  return count(";") > count(",") ? ";" : ",";
+}
+
+function findColumns(header: readonly string[]): Columns {
+  const columns: Columns = { numbers: [], full: null, first: null, last: null, company: null };
+  header.forEach((cell, index) => {
+    const kind = classifyHeader(cell);
+    if (kind === "number") columns.numbers.push(index);
+    else if (kind !== null && columns[kind] === null) columns[kind] = index;
+  });
+  // "Name" beside "Vorname" (German) or "Nom" beside "Prénom" (French) is the family name;
+  // "Nome" beside "Cognome" (Italian) is the given name.
+  if (columns.full !== null && columns.first !== null && columns.last === null) {
+    columns.last = columns.full;
+    columns.full = null;
+  } else if (columns.full !== null && columns.last !== null && columns.first === null) {
+    columns.first = columns.full;
+    columns.full = null;
+  }
+  return columns;
+}
+
+function rowName(row: readonly string[], columns: Columns): string {
+  const cell = (index: number | null) => (index === null ? "" : (row[index] ?? "").trim());
+  const full = cell(columns.full);
+  if (full !== "") return full;
+  const joined = [cell(columns.first), cell(columns.last)].filter((p) => p !== "").join(" ");
+  return joined !== "" ? joined : cell(columns.company);
+}
+
+interface CsvRow {
+  fields: string[];
+  line: number;
+  raw: string;
+}
+
+function leadingLineBreaks(raw: string): number {
+  return /^\n*/.exec(raw)?.[0].length ?? 0;
+}
+
+/** Rows with the file line each starts on; records csv-parse cannot read become problems. */
+function readRows(text: string, delimiter: string, collector: PhonebookCollector): CsvRow[] {
+  const rows: CsvRow[] = [];
+  // csv-parse counts the line a record ends on; one starts after the previous one's end and
+  // the empty lines that csv-parse skipped (they lead the record's raw text).
+  let endOfPrevious = 0;
+  const startLine = (raw: string) => endOfPrevious + 1 + leadingLineBreaks(raw);
+  try {
+    parse(text, {
+      delimiter,
+      bom: true,
+      raw: true,
+      relax_column_count: true,
+      // A stray quote inside an unquoted field (`Hans "Hausi" Muster`) is taken literally
+      // rather than losing the row: lenient where RFC 4180 §2.5 is strict.
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      on_record: (record: unknown, context) => {
+        const { record: fields, raw } = record as { record: string[]; raw: string };
+        rows.push({ fields, line: startLine(raw), raw: raw.replace(/\n+$/, "") });
+        endOfPrevious = context.lines;
+        return null; // collected here, so rows read before a fatal error are kept
+      },
+      on_skip: (error: CsvError | undefined, raw: string | undefined) => {
+        const reason =
+          error?.code === "CSV_QUOTE_NOT_CLOSED"
+            ? "a quote opened here is never closed, so the rest of the file is lost"
+            : (error?.message ?? "unreadable");
+        collector.problem(startLine(raw ?? ""), `cannot read ${quoted(raw ?? "")}: ${reason}`);
+        if (typeof error?.lines === "number") endOfPrevious = error.lines;
+        return undefined;
+      },
+    });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    collector.problem(null, `cannot read the rest of the file as CSV: ${detail}`);
+  }
+  return rows;
+}
+
+export function parseCsvPhonebook(
+  text: string,
+  source: string,
+  country: CountryCode,
+): ParsedPhonebook {
+  const collector = new PhonebookCollector(source, country);
+  // csv-parse counts a CRLF inside a quoted field as two lines; with LF alone its line
+  // numbers are the file's (every CRLF or CR is one LF), and names do not mind the change.
+  const body = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  const headerLine = body.split("\n").find((line) => line.trim() !== "") ?? "";
+  const [header, ...rows] = readRows(body, csvDelimiter(headerLine), collector);
+  if (header === undefined) return collector.result();
+  const columns = findColumns(header.fields);
+  if (columns.numbers.length === 0) {
+    collector.problem(
+      header.line,
+      `no phone number column in the header ${quoted(header.raw)}; expected a column named` +
+        ` e.g. "Number", "Telefon", "Phone", "Numéro" or "Numero"`,
+    );
+    return collector.result();
+  }
+  for (const row of rows) {
+    if (row.fields.every((field) => field.trim() === "")) continue;
+    const name = rowName(row.fields, columns);
+    const numbers = columns.numbers
+      .map((index) => row.fields[index] ?? "")
+      .filter((number) => number.trim() !== "");
+    if (numbers.length === 0) {
+      collector.problem(row.line, `no number in ${quoted(row.raw)}`);
+      continue;
+    }
+    for (const number of numbers) collector.add(number, name, row.line, quoted(row.raw));
+  }
+  return collector.result();
+}

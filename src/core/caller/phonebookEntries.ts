@@ -1,0 +1,141 @@
+/**
+ * What every phonebook format turns into, and the one place where an entry is judged: the
+ * number normalised to its lookup key, the name cleaned, the anonymous "P" entry recognised,
+ * bad entries reported with their source and line. The format parsers only find number/name
+ * pairs; they share these rules so that a TSV, a CSV and a vCard say the same about the same
+ * mistake.
+ */
+
+import { cleanText } from "../text/cleanText.js";
+import { type CountryCode, normalizeNumber } from "./numbers.js";
+
+export interface PhonebookEntry {
+  /** Cleaned text to speak for this number. */
+  name: string;
+  /** normalizeNumber's key: E.164 for valid numbers, else the digits as written. */
+  key: string;
+  /** The number as written in the source (a vCard's `tel:` scheme and parameters removed). */
+  number: string;
+  /** "options" or the file path. */
+  source: string;
+  /** First line of the entry in its file; null for the add-on options. */
+  line: number | null;
+}
+
+export interface PhonebookProblem {
+  source: string;
+  line: number | null;
+  /** Complete and self-contained, e.g. `/config/phonebook.csv line 7: no number in "…"`. */
+  message: string;
+}
+
+export interface ParsedPhonebook {
+  entries: PhonebookEntry[];
+  /** Text for anonymous calls (the seed's `P` entry), or null when the source has none. */
+  anonymousName: string | null;
+  problems: PhonebookProblem[];
+}
+
+export const MAX_NAME_LENGTH = 120;
+
+/**
+ * A file of the wrong kind (a photo, a binary) would otherwise report every line; after this
+ * many problems the rest are counted in one closing problem.
+ */
+const MAX_PROBLEMS = 25;
+
+/** Source text inside a problem message: cleaned and short, so a log line stays one line. */
+export function quoted(text: string): string {
+  return `"${cleanText(text, 80)}"`;
+}
+
+/** The one field that marks the seed's entry for anonymous calls. */
+export function isAnonymousMarker(number: string): boolean {
+  return number.trim().toUpperCase() === "P";
+}
+
+export class PhonebookCollector {
+  readonly #source: string;
+  readonly #country: CountryCode;
+  readonly #entries: PhonebookEntry[] = [];
+  readonly #problems: PhonebookProblem[] = [];
+  /** key → index into #entries, so a later duplicate replaces the earlier one in place. */
+  readonly #indexByKey = new Map<string, number>();
+  #anonymousName: string | null = null;
+  #suppressed = 0;
+
+  constructor(source: string, country: CountryCode) {
+    this.#source = source;
+    this.#country = country;
+  }
+
+  problem(line: number | null, text: string): void {
+    if (this.#problems.length >= MAX_PROBLEMS) {
+      this.#suppressed += 1;
+      return;
+    }
+    const where = line === null ? this.#source : `${this.#source} line ${line}`;
+    this.#problems.push({ source: this.#source, line, message: `${where}: ${text}` });
+  }
+
+  /**
+   * Adds one number/name pair. `context` names what the pair came from (the quoted line, or
+   * "entry 3") for problem messages. Returns whether an entry (or the anonymous text) was taken.
+   */
+  add(rawNumber: string, rawName: string, line: number | null, context: string): boolean {
+    const number = rawNumber.trim();
+    const name = cleanText(rawName, MAX_NAME_LENGTH);
+    if (number === "") {
+      this.problem(line, `no number in ${context}`);
+      return false;
+    }
+    if (isAnonymousMarker(number)) {
+      if (name === "") {
+        this.problem(line, `no text for anonymous calls in ${context}`);
+        return false;
+      }
+      this.#anonymousName = name; // a later P line wins, as later numbers do
+      return true;
+    }
+    const normalized = normalizeNumber(number, this.#country);
+    if (normalized.kind !== "number") {
+      this.problem(line, `${quoted(number)} is not a phone number, in ${context}`);
+      return false;
+    }
+    if (name === "") {
+      this.problem(line, `no name for ${quoted(number)} in ${context}`);
+      return false;
+    }
+    const entry: PhonebookEntry = { name, key: normalized.key, number, source: this.#source, line };
+    const earlier = this.#indexByKey.get(entry.key);
+    if (earlier === undefined) {
+      this.#indexByKey.set(entry.key, this.#entries.length);
+      this.#entries.push(entry);
+      return true;
+    }
+    const previous = this.#entries[earlier];
+    // The same contact listing one number twice (home and voice) is not worth a word; two
+    // different names for one number are, since only one of them can be announced.
+    if (previous !== undefined && previous.name !== name) {
+      const before = previous.line === null ? "earlier" : `on line ${previous.line}`;
+      this.problem(
+        line,
+        `${quoted(number)} is also ${before} as ${quoted(previous.name)}; the later ${quoted(name)} wins`,
+      );
+    }
+    this.#entries[earlier] = entry;
+    return true;
+  }
+
+  result(): ParsedPhonebook {
+    const problems = [...this.#problems];
+    if (this.#suppressed > 0) {
+      problems.push({
+        source: this.#source,
+        line: null,
+        message: `${this.#source}: ${this.#suppressed} more problems not listed`,
+      });
+    }
+    return { entries: [...this.#entries], anonymousName: this.#anonymousName, problems };
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The seed's plain-text phonebook (seed README §2; the original article's phone.db), one entry
+ * a line, number and text separated by a tab (IANA text/tab-separated-values, without a
+ * header row):
+ *
+ *   # comment
+ *   P<TAB>Anonymer Anruf
+ *   0123456789<TAB>Anruf von Hans Muster
+ *   +41 44 123 45 67<TAB><TAB>Anruf von Peter Mustermann
+ *
+ * Strict on purpose: splitting on spaces or ";" would guess wrong for texts that contain
+ * them, so a line without a tab is reported with the expected shape instead. Several tabs
+ * count as one, because people line the texts up with tabs.
+ */
+import type { CountryCode } from "./numbers.js";
+import { type ParsedPhonebook, PhonebookCollector, quoted } from "./phonebookEntries.js";
+
+export const LINE_BREAK = /\r\n|\r|\n/;
+
+export function parseTsvPhonebook(
+  text: string,
+  source: string,
+  country: CountryCode,
+): ParsedPhonebook {
+  const collector = new PhonebookCollector(source, country);
+  const lines = text.replace(/^\uFEFF/, "").split(LINE_BREAK);
+  lines.forEach((line, index) => {
+    const lineNumber = index + 1;
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
+    const tab = line.indexOf("\t");
+    if (tab < 0) {
+      collector.problem(
+        lineNumber,
+        `expected "number<TAB>text to speak", found no tab in ${quoted(line)}`,
+      );
+      return;
+    }
+    const number = line.slice(0, tab);
+    const name = line.slice(tab + 1);
+    if (number.trim() === "") {
+      collector.problem(
+        lineNumber,
+        `expected "number<TAB>text to speak", found no number before the tab in ${quoted(line)}`,
+      );
+      return;
+    }
+    collector.add(number, name, lineNumber, quoted(line));
+  });
+  return collector.result();
+}

@@ -1,0 +1,236 @@
+/**
+ * The HTTP edge to the search.ch telephone directory API (design notes search-ch.md §3.1/§3.2):
+ *
+ *   GET <baseUrl>?was=<number>&lang=<de|en|fr|it>[&key=<key>]    e.g. https://search.ch/tel/api/
+ *     200  Atom feed (parsed by core/caller/searchChResponse)
+ *     403  feed with tel:errorMessage: key invalid, blocked or its monthly quota used up
+ *     429  too many requests (Retry-After honoured)
+ *     200  "Request limit exceeded." — the older keyless limit, plain text: rate-limited too
+ *
+ * One request per lookup and no retries: the caller decides (and counts the quota of 1000 a
+ * month). Every failure is an outcome, never a throw. The timeout bounds the whole exchange,
+ * body included, so a server that trickles bytes cannot hold a ringing phone hostage; the body
+ * read stops, and the connection is torn down, as soon as it passes maxBodyBytes (the count is
+ * of decoded bytes, so a compressed bomb is caught too).
+ *
+ * The key travels in the query string (the API knows no other way); it never appears in an
+ * outcome: every message is masked. Redirects are followed by hand, at most three, only within
+ * search.ch (or the configured host) and never from https down to http, so the key cannot be
+ * carried to another server.
+ */
+import {
+  type DirectoryLang,
+  parseSearchChResponse,
+  type SearchChOutcome,
+} from "../core/caller/searchChResponse.js";
+
+export type { SearchChOutcome };
+
+export interface SearchChClientOptions {
+  /** e.g. `https://search.ch/tel/api/`; the legacy `https://tel.search.ch/api/` works too. */
+  baseUrl: string;
+  key?: string;
+  lang: DirectoryLang;
+  timeoutMs: number;
+  /** Default 1 MiB; a real answer of 20 entries is a few tens of kB. */
+  maxBodyBytes?: number;
+  userAgent?: string;
+}
+
+export interface SearchChClient {
+  lookup(numberE164OrNational: string): Promise<SearchChOutcome>;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_USER_AGENT = "voip-callerid (Home Assistant add-on)";
+const MAX_REDIRECTS = 3;
+/** The older keyless limit answered with this text instead of a feed (§3.2). */
+const LIMIT_TEXT = /request limit exceeded/i;
+
+/** Throws only for a configuration that can never work (a base URL that is not http(s)). */
+export function createSearchChClient(options: SearchChClientOptions): SearchChClient {
+  const base = new URL(options.baseUrl);
+  if (base.protocol !== "https:" && base.protocol !== "http:") {
+    throw new Error(`search.ch base URL must be http(s), not ${base.protocol}`);
+  }
+  const key = options.key?.trim() || undefined;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const mask = masker(key);
+
+  return {
+    async lookup(number) {
+      const url = new URL(base);
+      // URLSearchParams encodes "+" as %2B; a bare "+" would arrive as a space (§3.5).
+      url.searchParams.set("was", number);
+      url.searchParams.set("lang", options.lang);
+      if (key !== undefined) url.searchParams.set("key", key);
+
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, options.timeoutMs);
+      try {
+        const outcome = await exchange(url, controller.signal, maxBodyBytes, options.userAgent);
+        return maskOutcome(outcome, mask);
+      } catch (error) {
+        if (timedOut) {
+          return failed("timeout", `no complete answer within ${options.timeoutMs} ms`);
+        }
+        return failed("network", mask(describe(error)));
+      } finally {
+        clearTimeout(timer);
+        // Tears down a connection whose body was not read to the end (too large, error status).
+        controller.abort();
+      }
+    },
+  };
+}
+
+async function exchange(
+  start: URL,
+  signal: AbortSignal,
+  maxBodyBytes: number,
+  userAgent = DEFAULT_USER_AGENT,
+): Promise<SearchChOutcome> {
+  let url = start;
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(url, {
+      signal,
+      redirect: "manual",
+      headers: {
+        accept: "application/atom+xml, application/xml;q=0.9, */*;q=0.1",
+        "user-agent": userAgent,
+      },
+    });
+    const status = response.status;
+    if (status >= 300 && status < 400) {
+      const location = response.headers.get("location");
+      const next = location !== null ? safeRedirect(url, location) : null;
+      await response.body?.cancel().catch(() => undefined);
+      if (next === null || hop >= MAX_REDIRECTS) {
+        return failed(
+          "http-error",
+          `HTTP ${status}: redirect not followed (${location ?? "none"})`,
+        );
+      }
+      url = next;
+      continue;
+    }
+    if (status === 429) {
+      return {
+        kind: "rate-limited",
+        retryAfterMs: retryAfter(response.headers.get("retry-after")),
+      };
+    }
+    if (status !== 403 && (status < 200 || status >= 300)) {
+      return failed("http-error", `HTTP ${status} ${response.statusText}`.trim());
+    }
+
+    const body = await readCapped(response, maxBodyBytes);
+    if (body === null) return failed("too-large", `answer larger than ${maxBodyBytes} bytes`);
+    const parsed = parseSearchChResponse(body);
+    if (parsed.kind === "error" && parsed.code === "forbidden") {
+      return { kind: "forbidden", message: parsed.message };
+    }
+    // A 403 without the error feed (a proxy's page) still means the key is refused.
+    if (status === 403) return { kind: "forbidden", message: `HTTP 403 ${response.statusText}` };
+    if (parsed.kind === "entries") return parsed;
+    if (LIMIT_TEXT.test(body.slice(0, 200))) return { kind: "rate-limited", retryAfterMs: null };
+    return failed("invalid-document", parsed.message);
+  }
+}
+
+/**
+ * The body as UTF-8 text (search.ch answers UTF-8), or null once it passes the cap: a
+ * Content-Length over it is refused before a byte is read.
+ */
+async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes || !response.body) {
+    await response.body?.cancel().catch(() => undefined);
+    return declared > maxBytes ? null : "";
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString("utf8");
+}
+
+/** The next URL when a redirect stays with search.ch (or the configured host), else null. */
+function safeRedirect(from: URL, location: string): URL | null {
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    return null;
+  }
+  if (next.protocol !== "https:" && next.protocol !== "http:") return null;
+  if (from.protocol === "https:" && next.protocol !== "https:") return null;
+  const host = next.hostname;
+  const trusted = host === from.hostname || host === "search.ch" || host.endsWith(".search.ch");
+  if (!trusted) return null;
+  // A redirect target may drop the query; the lookup needs it.
+  if (next.search === "") next.search = from.search;
+  return next;
+}
+
+/** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3); null when unreadable. */
+function retryAfter(value: string | null): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+/** An error's message with its cause (fetch says "fetch failed", the cause says why). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return `${error.message}: ${code ?? cause.message}`;
+  }
+  return error.message;
+}
+
+function masker(key: string | undefined): (text: string) => string {
+  if (key === undefined) return (text) => text;
+  const forms = [
+    ...new Set([key, encodeURIComponent(key), new URLSearchParams({ k: key }).toString().slice(2)]),
+  ];
+  return (text) => forms.reduce((masked, form) => masked.replaceAll(form, "***"), text);
+}
+
+function maskOutcome(outcome: SearchChOutcome, mask: (text: string) => string): SearchChOutcome {
+  switch (outcome.kind) {
+    case "entries":
+      return outcome.correction === undefined
+        ? outcome
+        : { ...outcome, correction: mask(outcome.correction) };
+    case "forbidden":
+    case "failed":
+      return { ...outcome, message: mask(outcome.message) };
+    case "rate-limited":
+      return outcome;
+  }
+}
+
+function failed(
+  reason: "timeout" | "http-error" | "network" | "too-large" | "invalid-document",
+  message: string,
+): SearchChOutcome {
+  return { kind: "failed", reason, message };
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { validateOptions } from "../../../src/config/validateOptions.js";
+
+describe("options", () => {
+  it("nothing configured: every default, from the schema alone", () => {
+    const result = validateOptions({});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.options.capture).toEqual({
+      interface: "eth0",
+      adapter_mac: "",
+      protocols: ["mgcp", "sip"],
+      mgcp_ports: [2427, 2727],
+      sip_ports: [5060],
+    });
+    expect(result.options.directory).toMatchObject({
+      country: "CH",
+      online_lookup: true,
+      lookup_timeout_ms: 1500,
+      cache_days_hit: 90,
+      cache_days_miss: 7,
+      monthly_quota: 1000,
+      search_ch_url: "https://search.ch/tel/api/",
+    });
+    expect(result.options.announce).toMatchObject({
+      language: "de",
+      repeat: 2,
+      repeat_delay_s: 3,
+      enabled: true,
+    });
+    expect(result.options).toMatchObject({ data_dir: "/data", log_level: "info", lines: [] });
+  });
+
+  it("does not change what it was given", () => {
+    const input = { directory: { country: "DE" } };
+    validateOptions(input);
+    expect(input).toEqual({ directory: { country: "DE" } });
+  });
+
+  it("names every problem at once, each by its option", () => {
+    const result = validateOptions({
+      capture: { adapter_mac: "zz", mgcp_ports: [0] },
+      directory: {
+        country: "XX",
+        lookup_timeout_ms: 5,
+        colour: "blue",
+        phonebook: [{ number: "044" }],
+      },
+      announce: { language: "es", media_players: ["kitchen"], quiet_hours_start: "25:00" },
+      bridge: { enabled: true },
+      mqtt: { url: "http://broker" },
+      surprise: true,
+    });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        "surprise: unknown option",
+        'capture.adapter_mac: "zz" is not a MAC address such as 00:90:f8:12:34:56',
+        "capture.mgcp_ports.0: must be >= 1",
+        "directory.colour: unknown option",
+        "directory.phonebook.0: must have required property 'name'",
+        "directory.lookup_timeout_ms: must be >= 100",
+        'announce.media_players.0: "kitchen" is not a media player such as media_player.kitchen',
+        'announce.language: must be one of "de", "en", "fr", "it"',
+        'announce.quiet_hours_start: "25:00" is not a time such as 22:00',
+        'mqtt.url: "http://broker" is not a URL such as mqtt://192.168.1.10:1883',
+        'directory.country: "XX" is not a country with a numbering plan (e.g. CH, DE, FR)',
+        "bridge: enabled, so external_interface and internal_interface must both be set",
+      ],
+    });
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * One call event with everything the outputs tell about it: the line's label and speakers,
+ * and who the caller is. Every output — Home Assistant's event, the MQTT entities, the spoken
+ * announcement, the call log, the console — is built from this one value.
+ */
+import type { CallerResolution } from "../caller/resolveCaller.js";
+import type { CallEvent } from "../calls/callEvent.js";
+
+export interface LineSettings {
+  /** The user's label for the line ("Home"); the endpoint when none is configured. */
+  readonly name: string;
+  /** Speakers for this line's announcements; empty = the announce.media_players default. */
+  readonly mediaPlayers: readonly string[];
+}
+
+export interface CallReport {
+  readonly event: CallEvent;
+  readonly line: LineSettings;
+  /** The other party: the caller (incoming) or the dialled number (outgoing). */
+  readonly party: CallerResolution;
+}
+
+/**
+ * The event data of `voip_callerid_call`, the contract automations are written against
+ * (architecture: "Home Assistant events"). Times are ISO 8601; the number is E.164 when it
+ * could be normalised, else as received.
+ */
+export function callEventData(report: CallReport): Record<string, unknown> {
+  const { event, party } = report;
+  const number = party.number.kind === "number" ? party.number : null;
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const ended = event.endedAt;
+  return {
+    type: event.type,
+    line: event.line,
+    line_name: report.line.name,
+    direction: event.direction,
+    number: number ? (number.e164 ?? number.key) : event.number,
+    number_display: number?.display ?? null,
+    anonymous: event.anonymous,
+    name: party.name,
+    name_source: party.source,
+    occupation: party.occupation,
+    city: party.city,
+    canton: party.canton,
+    spoken: event.direction === "incoming" ? party.announcement : null,
+    call_id: event.callId,
+    started_at: iso(event.startedAt),
+    answered_at: iso(event.answeredAt),
+    ended_at: iso(ended),
+    duration_s:
+      ended !== null && event.answeredAt !== null
+        ? Math.round((ended - event.answeredAt) / 1000)
+        : null,
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * When to say who is calling — the policy, apart from how it is said (HA's tts, a local
+ * command). Pure: reports and times in, utterances out.
+ *
+ *   - once per call, however often the signalling repeats (one queue entry per call id);
+ *   - `repeat` times, `repeat_delay_s` apart (the seed said everything twice);
+ *   - repeating stops when the call is answered, missed or ends;
+ *   - never during quiet hours; only phonebook callers when `known_callers_only`; not on a
+ *     line whose announcements switch is off;
+ *   - one call's announcement never talks over another's: utterances are spaced by their
+ *     estimated speaking time plus the delay;
+ *   - an utterance that could not be said within 30 s of the ring is dropped (HA was down):
+ *     by then it would announce a call that is long answered or gone.
+ */
+import type { CallReport } from "./callReport.js";
+
+export interface AnnouncerSettings {
+  readonly repeat: number;
+  readonly repeatDelayMs: number;
+  /** "HH:MM" or "" for none; the window may wrap midnight ("22:00"–"07:00"). */
+  readonly quietHoursStart: string;
+  readonly quietHoursEnd: string;
+  readonly knownCallersOnly: boolean;
+  /** Local minutes past midnight for a time; injected so that tests do not depend on TZ. */
+  readonly minutesOfDay: (at: number) => number;
+}
+
+export interface Utterance {
+  readonly callId: string;
+  readonly line: string;
+  readonly text: string;
+  readonly mediaPlayers: readonly string[];
+  /** 1 for the first time, 2 for the first repeat, … */
+  readonly round: number;
+  /** After this the utterance is useless: a sender drops it instead of saying it late. */
+  readonly notAfter: number;
+}
+
+export type SkipReason = "quiet-hours" | "unknown-caller" | "switched-off" | "not-incoming";
+
+/** Announcements older than this are not said any more. */
+export const STALE_AFTER_MS = 30_000;
+
+interface Pending {
+  readonly utterance: Omit<Utterance, "round">;
+  readonly rounds: number;
+  nextRound: number;
+  dueAt: number;
+}
+
+export class AnnouncementQueue {
+  readonly #pending: Pending[] = [];
+  readonly #seen = new Set<string>();
+  /** The channel (speakers) is busy until this time with what was last handed out. */
+  #busyUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly settings: AnnouncerSettings) {}
+
+  /**
+   * Takes a call's event. A first `ringing` of an incoming call is queued (or skipped, with the
+   * reason); any later event of the call ends its repeats.
+   */
+  onCall(
+    report: CallReport,
+    enabledForLine: boolean,
+    now: number,
+  ): SkipReason | "queued" | "stopped" | null {
+    const { event } = report;
+    if (event.type !== "ringing") {
+      const before = this.#pending.length;
+      this.#remove(event.callId);
+      return before !== this.#pending.length ? "stopped" : null;
+    }
+    if (this.#seen.has(event.callId)) return null;
+    this.#seen.add(event.callId);
+    if (this.#seen.size > 1000) this.#seen.delete(this.#seen.values().next().value as string);
+    if (event.direction !== "incoming") return "not-incoming";
+    if (!enabledForLine) return "switched-off";
+    if (this.settings.knownCallersOnly && report.party.source !== "phonebook")
+      return "unknown-caller";
+    if (this.#isQuiet(now)) return "quiet-hours";
+    this.#pending.push({
+      utterance: {
+        callId: event.callId,
+        line: event.line,
+        text: report.party.announcement,
+        mediaPlayers: report.line.mediaPlayers,
+        notAfter: event.startedAt + STALE_AFTER_MS,
+      },
+      rounds: Math.max(1, this.settings.repeat),
+      nextRound: 1,
+      dueAt: now,
+    });
+    return "queued";
+  }
+
+  /** Utterances to say now, in order; the rest wait for `nextWakeAt`. */
+  due(now: number): Utterance[] {
+    const out: Utterance[] = [];
+    for (;;) {
+      const next = this.#next();
+      if (!next) break;
+      const startAt = Math.max(next.dueAt, this.#busyUntil);
+      if (startAt > now) break;
+      if (now > next.utterance.notAfter) {
+        this.#remove(next.utterance.callId);
+        continue;
+      }
+      out.push({ ...next.utterance, round: next.nextRound });
+      this.#busyUntil = now + speakingTimeMs(next.utterance.text);
+      next.nextRound++;
+      next.dueAt = this.#busyUntil + this.settings.repeatDelayMs;
+      if (next.nextRound > next.rounds) this.#remove(next.utterance.callId);
+    }
+    return out;
+  }
+
+  /** When `due` will next have something, or null when nothing waits. */
+  nextWakeAt(): number | null {
+    const next = this.#next();
+    return next ? Math.max(next.dueAt, this.#busyUntil) : null;
+  }
+
+  get size(): number {
+    return this.#pending.length;
+  }
+
+  /** The waiting entry to serve first: the earliest due, the oldest call on a tie. */
+  #next(): Pending | undefined {
+    let best: Pending | undefined;
+    for (const entry of this.#pending) if (!best || entry.dueAt < best.dueAt) best = entry;
+    return best;
+  }
+
+  #remove(callId: string): void {
+    const index = this.#pending.findIndex((p) => p.utterance.callId === callId);
+    if (index !== -1) this.#pending.splice(index, 1);
+  }
+
+  #isQuiet(now: number): boolean {
+    const start = parseTime(this.settings.quietHoursStart);
+    const end = parseTime(this.settings.quietHoursEnd);
+    if (start === null || end === null || start === end) return false;
+    const minute = this.settings.minutesOfDay(now);
+    return start < end ? minute >= start && minute < end : minute >= start || minute < end;
+  }
+}
+
+/**
+ * How long text to speech takes to say a sentence: about 14 characters a second plus a
+ * second for the player to start. Only used to keep announcements from overlapping.
+ */
+export function speakingTimeMs(text: string): number {
+  return 1000 + Math.round((text.length / 14) * 1000);
+}
+
+function parseTime(text: string): number | null {
+  const match = /^(\d{2}):(\d{2})$/.exec(text);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
+}
+
+/** Local minutes past midnight, in the process's time zone (the add-on's TZ). */
+export function localMinutesOfDay(at: number): number {
+  const date = new Date(at);
+  return date.getHours() * 60 + date.getMinutes();
+}

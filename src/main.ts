@@ -4,16 +4,22 @@
  * clock, stdout/stderr) and hands them to the command. Nothing else in the program touches the
  * process.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parseCommandLine, USAGE } from "./cli/args.js";
+import { runCalls } from "./cli/calls.js";
 import { runListen } from "./cli/listen.js";
 import { runLookup } from "./cli/lookup.js";
 import { runReplay } from "./cli/replay.js";
+import { validateOptions } from "./config/validateOptions.js";
+import { runDaemon } from "./daemon/runDaemon.js";
+import { openCallLog } from "./io/callLog.js";
 import { readCaptureFileSync } from "./io/captureFileSource.js";
 import { readJsonFile, writeJsonFileAtomic } from "./io/jsonFile.js";
+import { createLogger } from "./io/logger.js";
 import { readOptionsFile, stateFolder } from "./io/optionsFile.js";
 import { openPhonebook } from "./io/phonebookFiles.js";
 import { createSearchChClient } from "./io/searchChClient.js";
+import { SUPERVISOR_OPTIONS_FILE, supervisorToken } from "./io/supervisor.js";
 
 const writeOut = (line: string) => process.stdout.write(`${line}\n`);
 const writeErr = (line: string) => process.stderr.write(`${line}\n`);
@@ -61,6 +67,17 @@ async function main(argv: readonly string[]): Promise<number> {
         stopRequested: stopSignal(),
       });
     }
+    case "run":
+      return runCommand(command.configFile, command.replayFiles, command.speed);
+    case "calls":
+      return runCalls(command.flags, {
+        readOptionsFile,
+        defaultDataDir: stateFolder,
+        fileExists: existsSync,
+        openCallLog: (path) => openCallLog(path, { retentionDays: 3650 }),
+        writeOut,
+        writeErr,
+      });
     case "lookup":
       return runLookup(command.number, command.flags, {
         readOptionsFile,
@@ -83,6 +100,49 @@ async function main(argv: readonly string[]): Promise<number> {
         writeErr,
       });
   }
+}
+
+/** The daemon: options from --config, or the Supervisor's, or every default; then run. */
+async function runCommand(
+  configFile: string | undefined,
+  replayFiles: readonly string[],
+  speed: number,
+): Promise<number> {
+  const source =
+    configFile ??
+    (supervisorToken(process.env) && existsSync(SUPERVISOR_OPTIONS_FILE)
+      ? SUPERVISOR_OPTIONS_FILE
+      : undefined);
+  const read = source ? readOptionsFile(source) : { ok: true as const, value: {} };
+  if (!read.ok) {
+    writeErr(`voip-callerid: ${read.message}`);
+    return 1;
+  }
+  const validated = validateOptions(read.value);
+  if (!validated.ok) {
+    for (const problem of validated.problems) writeErr(`voip-callerid: option ${problem}`);
+    writeErr("voip-callerid: not started: correct the options above");
+    return 1;
+  }
+  const log = createLogger(validated.options.log_level);
+  process.on("uncaughtException", (error) => {
+    log.error(`unexpected failure: ${error.stack ?? String(error)}`);
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (reason) => {
+    log.error(`unexpected failure: ${(reason as Error)?.stack ?? String(reason)}`);
+    process.exit(1);
+  });
+  log.info(`VoIP Caller ID ${version()} starting${source ? ` with options from ${source}` : ""}`);
+  return runDaemon({
+    options: validated.options,
+    replayFiles,
+    speed,
+    env: process.env,
+    log,
+    version: version(),
+    stopRequested: stopSignal(),
+  });
 }
 
 main(process.argv.slice(2)).then(

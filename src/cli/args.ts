@@ -28,11 +28,28 @@ export type Command =
   | { readonly name: "version" }
   | { readonly name: "replay"; readonly files: readonly string[]; readonly capture: CaptureOptions }
   | { readonly name: "listen"; readonly interfaceName: string; readonly capture: CaptureOptions }
-  | { readonly name: "lookup"; readonly number: string; readonly flags: LookupFlags };
+  | { readonly name: "lookup"; readonly number: string; readonly flags: LookupFlags }
+  | {
+      readonly name: "run";
+      readonly configFile: string | undefined;
+      readonly replayFiles: readonly string[];
+      readonly speed: number;
+    }
+  | { readonly name: "calls"; readonly flags: CallsFlags };
+
+export interface CallsFlags {
+  readonly configFile: string | undefined;
+  readonly limit: number;
+  readonly missedOnly: boolean;
+  readonly line: string | undefined;
+  readonly json: boolean;
+}
 
 export type ParsedCommandLine = { ok: true; command: Command } | { ok: false; message: string };
 
 export const USAGE = `Usage:
+  voip-callerid run [--config FILE] [--replay FILE… [--speed N]]  the add-on's daemon (npm start)
+  voip-callerid calls [--config FILE] [--limit N] [--missed] [--line NAME] [--json]  recent calls
   voip-callerid replay FILE… [capture options]         call events from pcap/pcapng files, as JSON lines
   voip-callerid listen --interface IF [capture options] call events from a live interface, as JSON lines
   voip-callerid lookup NUMBER [lookup options]          who a number belongs to, and what would be said
@@ -43,6 +60,13 @@ Capture options:
   --adapter-mac MAC      only frames to or from the telephone adapter's MAC (Ethernet; a Linux
                          cooked capture keeps only senders' addresses: frames from it)
   --ring-timeout SEC     a ringing call with no signalling for this long is missed (default 180)
+
+Run options:
+  --config FILE          the options as YAML or JSON (default: /data/options.json under the
+                         Supervisor, else every option's default)
+  --replay FILE          feed the daemon capture files instead of an interface; repeat for
+                         several; it stops once they are played and every output is delivered
+  --speed N              replay pace: 1 = as recorded (default), 2 = twice as fast, 0 = at once
 
 Lookup options:
   --config FILE          the add-on's options as YAML or JSON (directory.*, announce.*, data_dir)
@@ -68,6 +92,18 @@ const CAPTURE_FLAGS = {
 const COMMAND_FLAGS = {
   replay: CAPTURE_FLAGS,
   listen: { ...CAPTURE_FLAGS, interface: { type: "string", short: "i" } },
+  run: {
+    config: { type: "string" },
+    replay: { type: "string", multiple: true },
+    speed: { type: "string" },
+  },
+  calls: {
+    config: { type: "string" },
+    limit: { type: "string" },
+    missed: { type: "boolean" },
+    line: { type: "string" },
+    json: { type: "boolean" },
+  },
   lookup: {
     config: { type: "string" },
     phonebook: { type: "string", multiple: true },
@@ -118,6 +154,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       return captureCommand(name, rest, values);
     case "lookup":
       return lookupCommand(rest, values);
+    case "run":
+      return runCommand(rest, values);
+    case "calls":
+      return callsCommand(rest, values);
     default:
       return { ok: false, message: `unknown command "${name}"` };
   }
@@ -162,6 +202,54 @@ function lookupCommand(rest: string[], values: Values): ParsedCommandLine {
     json: values.json === true,
   };
   return { ok: true, command: { name: "lookup", number: rest[0] as string, flags } };
+}
+
+function runCommand(rest: string[], values: Values): ParsedCommandLine {
+  if (rest.length > 0)
+    return {
+      ok: false,
+      message: `run takes no arguments (capture files go after --replay): ${rest.join(" ")}`,
+    };
+  const speedText = values.speed as string | undefined;
+  const speed = speedText === undefined ? 1 : Number(speedText);
+  if (!Number.isFinite(speed) || speed < 0 || speed > 10_000) {
+    return {
+      ok: false,
+      message: `--speed must be a number from 0 (at once) to 10000, got "${speedText}"`,
+    };
+  }
+  const replayFiles = (values.replay as string[] | undefined) ?? [];
+  if (speedText !== undefined && replayFiles.length === 0)
+    return { ok: false, message: "--speed needs --replay FILE" };
+  return {
+    ok: true,
+    command: { name: "run", configFile: values.config as string | undefined, replayFiles, speed },
+  };
+}
+
+function callsCommand(rest: string[], values: Values): ParsedCommandLine {
+  if (rest.length > 0) return { ok: false, message: `calls takes no arguments: ${rest.join(" ")}` };
+  const limitText = values.limit as string | undefined;
+  const limit = limitText === undefined ? 20 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
+    return {
+      ok: false,
+      message: `--limit must be a whole number from 1 to 100000, got "${limitText}"`,
+    };
+  }
+  return {
+    ok: true,
+    command: {
+      name: "calls",
+      flags: {
+        configFile: values.config as string | undefined,
+        limit,
+        missedOnly: values.missed === true,
+        line: values.line as string | undefined,
+        json: values.json === true,
+      },
+    },
+  };
 }
 
 function parseCaptureOptions(values: Values): CaptureOptions | string {

@@ -149,6 +149,7 @@ export const OPTIONS_SCHEMA = {
       },
     },
     data_dir: text("/data", "call log, directory cache and state"),
+    call_log_days: { type: "integer", minimum: 1, maximum: 3650, default: 365 },
     log_level: { enum: ["debug", "info", "warning", "error"], default: "info" },
   },
 } as const;
@@ -210,5 +211,7 @@ export interface Options {
   };
   homeassistant: { url: string; token: string };
   data_dir: string;
+  /** Calls older than this are deleted from the call log. */
+  call_log_days: number;
   log_level: "debug" | "info" | "warning" | "error";
 }

@@ -95,6 +95,11 @@ export class CallerIdPipeline {
     return events;
   }
 
+  /** The earliest time at which `tick` has a time-out to resolve (Infinity: none). */
+  get nextDeadline(): number {
+    return this.#tracker.nextDeadline;
+  }
+
   /** Resolves ring time-outs up to `now`; the live edge calls this from a timer. */
   tick(now: number): readonly CallEvent[] {
     if (now < this.#tracker.nextDeadline) return NO_EVENTS;

@@ -103,7 +103,9 @@ describe("voip-callerid replay", () => {
   });
 
   it("prints usage with --help and the version with --version", () => {
-    expect(runCli(["--help"]).stdout).toMatch(/^Usage:\n {2}voip-callerid replay FILE/);
+    expect(runCli(["--help"]).stdout).toMatch(
+      /^Usage:\n {2}voip-callerid run .*\n {2}voip-callerid calls .*\n {2}voip-callerid replay FILE/,
+    );
     expect(runCli(["--version"]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

@@ -31,6 +31,8 @@ export interface CallerQuery {
   readonly unavailable: boolean;
   /** A name the network sent with the call (MGCP ci, SIP display name), or null. */
   readonly networkName: string | null;
+  /** false: never ask the directory (numbers the household dialled itself). */
+  readonly allowOnline?: boolean;
 }
 
 export interface CallerResolution {
@@ -130,7 +132,7 @@ export class CallerResolver {
     const cached = this.deps.cache.get(number.key, now);
     if (cached) return this.#fromDirectory(number, query, cached.hit, "cache", "cached");
 
-    const skipped = this.#whyNotOnline(number, now);
+    const skipped = query.allowOnline === false ? "offline" : this.#whyNotOnline(number, now);
     if (skipped) return this.#fallback(number, query, skipped);
     return this.#askDirectory(number, query);
   }

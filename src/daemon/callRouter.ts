@@ -1,0 +1,79 @@
+/**
+ * From call events to reports to outputs. Each call's party is resolved once (its first event
+ * asks; later events reuse the answer), and a call's events reach the outputs in order even
+ * when a directory lookup takes its time — while other calls go on independently.
+ */
+import type { CallerResolution, CallerResolver } from "../core/caller/resolveCaller.js";
+import type { CallEvent } from "../core/calls/callEvent.js";
+import type { CallReport } from "../core/outputs/callReport.js";
+import { type LineOption, lineSettings } from "../core/outputs/lines.js";
+
+export interface CallOutput {
+  readonly name: string;
+  handle(report: CallReport): void | Promise<void>;
+}
+
+interface CallState {
+  party: Promise<CallerResolution>;
+  chain: Promise<void>;
+}
+
+export class CallRouter {
+  readonly #calls = new Map<string, CallState>();
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly resolver: CallerResolver,
+    private readonly lines: readonly LineOption[],
+    private readonly outputs: readonly CallOutput[],
+    private readonly onOutputError: (output: string, error: unknown) => void,
+  ) {}
+
+  route(event: CallEvent): void {
+    let call = this.#calls.get(event.callId);
+    if (!call) {
+      call = { party: this.#resolve(event), chain: Promise.resolve() };
+      this.#calls.set(event.callId, call);
+    }
+    const state = call;
+    const step = state.chain.then(async () => {
+      const report: CallReport = {
+        event,
+        line: lineSettings(event.line, this.lines),
+        party: await state.party,
+      };
+      for (const output of this.outputs) {
+        try {
+          await output.handle(report);
+        } catch (error) {
+          this.onOutputError(output.name, error);
+        }
+      }
+    });
+    state.chain = step;
+    this.#pending.add(step);
+    void step.finally(() => this.#pending.delete(step));
+    if (event.type === "missed" || event.type === "ended") {
+      void step.finally(() => {
+        if (this.#calls.get(event.callId) === state && state.chain === step)
+          this.#calls.delete(event.callId);
+      });
+    }
+  }
+
+  /** Resolves when every event routed so far has reached every output. */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  #resolve(event: CallEvent): Promise<CallerResolution> {
+    return this.resolver.resolve({
+      number: event.number,
+      anonymous: event.anonymous,
+      unavailable: event.unavailable,
+      networkName: event.name,
+      // A number the household dialled itself is looked up in its own phonebook only.
+      allowOnline: event.direction === "incoming",
+    });
+  }
+}

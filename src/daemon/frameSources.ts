@@ -1,0 +1,65 @@
+/**
+ * Where the daemon's frames come from: a live interface, or capture files replayed at their
+ * recorded pace (`--speed N` scales it, 0 = as fast as possible) on a virtual clock, so that
+ * announcements and time-outs in a replay happen at the packets' times.
+ */
+import type { Frame } from "../core/capture/frame.js";
+import type { ReadCaptureOutcome } from "../io/captureFileSource.js";
+import type { VirtualClock } from "./clock.js";
+
+export type ReadCapture = (path: string, onFrame: (frame: Frame) => void) => ReadCaptureOutcome;
+
+/** Reads every file first, so that a bad file is reported before anything starts. */
+export function loadCaptures(
+  files: readonly string[],
+  readCapture: ReadCapture,
+): { ok: true; frames: Frame[]; warnings: string[] } | { ok: false; message: string } {
+  const frames: Frame[] = [];
+  const warnings: string[] = [];
+  for (const file of files) {
+    const outcome = readCapture(file, (frame) =>
+      frames.push({ ...frame, data: frame.data.slice() }),
+    );
+    if (!outcome.ok) return { ok: false, message: outcome.message };
+    if (outcome.error)
+      warnings.push(`${file}: ${outcome.error.detail}; the packets before it are replayed`);
+  }
+  return { ok: true, frames, warnings };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Plays frames on the clock; then lets the clock run on until no timer is left (repeats of an
+ * announcement, a ring time-out), at the same speed. `onFrame` returns true when the frame
+ * produced call events; `settle` then lets their outputs finish before the next frame.
+ */
+export async function playFrames(
+  frames: readonly Frame[],
+  speed: number,
+  clock: VirtualClock,
+  onFrame: (frame: Frame) => boolean,
+  control: { stopped: () => boolean; settle: () => Promise<void> },
+): Promise<void> {
+  const { stopped, settle } = control;
+  const wait = async (from: number, to: number) => {
+    if (speed > 0 && to > from) await sleep((to - from) / speed);
+    else await new Promise((resolve) => setImmediate(resolve));
+  };
+  let count = 0;
+  for (const frame of frames) {
+    if (stopped()) return;
+    const previous = clock.now();
+    if (speed > 0 || ++count % 512 === 0) await wait(previous, frame.timestampMs);
+    clock.advanceTo(frame.timestampMs);
+    if (onFrame(frame)) await settle();
+  }
+  // Outputs may still be scheduling (a lookup finishing queues an announcement): settle them
+  // before asking the clock what is left.
+  for (await settle(); !stopped(); await settle()) {
+    const next = clock.nextTimerAt();
+    if (next === null) return;
+    await wait(clock.now(), next);
+    clock.advanceTo(next);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The daemon (`voip-callerid run`, `npm start`): the composition root of the running add-on.
+ *
+ *   options ─► logger ─► phonebook, cache, resolver ─► call log ─► MQTT ─► Home Assistant
+ *           ─► announcer ─► capture (live interface, or capture files on a virtual clock)
+ *
+ * Started in that order and stopped in reverse on SIGTERM/SIGINT, within 5 s. A replay ends by
+ * itself once the files are played and every output has been delivered.
+ */
+
+import type { Options } from "../config/schema.js";
+import type { CountryCode } from "../core/caller/numbers.js";
+import { buildCaptureFilter } from "../core/capture/bpfFilter.js";
+import { type Frame, LINKTYPE } from "../core/capture/frame.js";
+import { CallerIdPipeline } from "../core/pipeline.js";
+import { readCaptureFileSync } from "../io/captureFileSource.js";
+import type { Logger } from "../io/logger.js";
+import { CallRouter } from "./callRouter.js";
+import { type Clock, VirtualClock, wallClock } from "./clock.js";
+import { loadCaptures, playFrames } from "./frameSources.js";
+import { buildOutputs } from "./outputs.js";
+
+export interface DaemonRun {
+  readonly options: Options;
+  readonly replayFiles: readonly string[];
+  readonly speed: number;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Logger;
+  readonly version: string;
+  readonly stopRequested: Promise<void>;
+}
+
+const STOP_BUDGET_MS = 5000;
+const REPLAY_READY_MS = 5000;
+const STATS_EVERY_MS = 5 * 60_000;
+const DIAGNOSTICS_EVERY_MS = 30_000;
+
+export async function runDaemon(run: DaemonRun): Promise<number> {
+  const { options, log } = run;
+  const replay = run.replayFiles.length > 0;
+  let frames: Frame[] = [];
+  if (replay) {
+    const loaded = loadCaptures(run.replayFiles, readCaptureFileSync);
+    if (!loaded.ok) {
+      log.error(loaded.message);
+      return 1;
+    }
+    for (const warning of loaded.warnings) log.warn(warning);
+    frames = loaded.frames;
+  }
+  const clock: Clock = replay ? new VirtualClock(frames[0]?.timestampMs ?? Date.now()) : wallClock;
+  const runId = Date.now().toString(36);
+  let sequence = 0;
+  const pipeline = new CallerIdPipeline({
+    mgcpPorts: options.capture.mgcp_ports,
+    newCallId: () => `${runId}-${++sequence}`,
+  });
+
+  const outputs = await buildOutputs({
+    options,
+    env: run.env,
+    log,
+    clock,
+    version: run.version,
+    country: options.directory.country as CountryCode,
+  });
+  const router = new CallRouter(
+    outputs.resolver,
+    options.lines,
+    outputs.callOutputs,
+    (name, error) => log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`),
+  );
+  // Ring time-outs: the pipeline says when the next one is due; the clock wakes it then.
+  let tickAt: number | null = null;
+  const scheduleTick = () => {
+    const next = pipeline.nextDeadline;
+    if (!Number.isFinite(next) || next === tickAt) return;
+    tickAt = next;
+    clock.at(next, () => {
+      tickAt = null;
+      for (const event of pipeline.tick(clock.now())) router.route(event);
+      scheduleTick();
+    });
+  };
+  let lastPacketAt: number | null = null;
+  const handleFrame = (frame: Frame): boolean => {
+    lastPacketAt = clock.now();
+    const events = pipeline.handleFrame(frame);
+    for (const event of events) router.route(event);
+    scheduleTick();
+    return events.length > 0;
+  };
+  const diagnostics = () => ({
+    stats: pipeline.stats,
+    lastPacketAgeS: lastPacketAt === null ? null : Math.round((clock.now() - lastPacketAt) / 1000),
+    directory: outputs.resolver.diagnostics(),
+  });
+
+  let stopped = false;
+  const timers = [
+    setInterval(() => log.info(`${summaryLine(pipeline)}`), STATS_EVERY_MS),
+    setInterval(() => outputs.publishDiagnostics(diagnostics()), DIAGNOSTICS_EVERY_MS),
+  ];
+  for (const timer of timers) timer.unref();
+  outputs.publishDiagnostics(diagnostics());
+
+  let exitCode = 0;
+  try {
+    if (replay) {
+      // A replay runs faster than Home Assistant connects: give it a moment first, or every
+      // announcement would be stale (older than 30 s of packet time) before it could be said.
+      await outputs.ready(REPLAY_READY_MS);
+      log.info(
+        `replaying ${frames.length} packets from ${run.replayFiles.length} file(s) at speed ${run.speed || "max"}`,
+      );
+      const play = playFrames(frames, run.speed, clock as VirtualClock, handleFrame, {
+        stopped: () => stopped,
+        settle: () => router.idle(),
+      });
+      await Promise.race([play, run.stopRequested]);
+      await router.idle();
+      await outputs.idle();
+    } else {
+      const started = await startLiveCapture(options, handleFrame, log);
+      if (!started.ok) exitCode = 1;
+      else {
+        await run.stopRequested;
+        started.stop();
+      }
+    }
+  } finally {
+    stopped = true;
+    for (const timer of timers) clearInterval(timer);
+    log.info(`stopping: ${summaryLine(pipeline)}`);
+    const deadline = new Promise((resolve) => setTimeout(resolve, STOP_BUDGET_MS - 500).unref());
+    await Promise.race([router.idle(), deadline]);
+    outputs.publishDiagnostics(diagnostics());
+    await Promise.race([outputs.stop(), deadline]);
+  }
+  return exitCode;
+}
+
+async function startLiveCapture(
+  options: Options,
+  handleFrame: (frame: Frame) => boolean,
+  log: Logger,
+): Promise<{ ok: true; stop: () => void } | { ok: false }> {
+  // Loaded only here: the native capture library is not needed to replay files.
+  const { openLiveCapture } = await import("../io/liveCapture.js");
+  const { capture } = options;
+  const opened = openLiveCapture({
+    interfaceName: capture.interface,
+    filter: (linkType) =>
+      buildCaptureFilter({
+        udpPorts: capture.mgcp_ports,
+        linkType,
+        ...(capture.adapter_mac && linkType === LINKTYPE.ETHERNET
+          ? { mac: capture.adapter_mac }
+          : {}),
+      }),
+    onFrame: (frame) => {
+      handleFrame(frame);
+    },
+  });
+  if (!opened.ok) {
+    log.error(opened.message);
+    return { ok: false };
+  }
+  log.info(`listening on ${capture.interface} (filter: ${opened.handle.filter})`);
+  return { ok: true, stop: () => opened.handle.close() };
+}
+
+function summaryLine(pipeline: CallerIdPipeline): string {
+  const s = pipeline.stats;
+  return `${s.frames} packets, ${s.mgcpMessages} MGCP messages, ${s.errors.total} parse errors, ${s.callEvents} call events`;
+}

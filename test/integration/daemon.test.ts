@@ -1,0 +1,215 @@
+/**
+ * The daemon end to end, with its real parts: Debian's mosquitto, the Home Assistant websocket
+ * stand-in, the real call log — fed the bundled example capture (an answered call from Hans
+ * Muster, then a missed call from a withheld number) through `run --replay`.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openCallLog } from "../../src/io/callLog.js";
+import { spawnCli } from "../support/cli.js";
+import {
+  FAKE_HA_TOKEN,
+  type FakeHomeAssistant,
+  startFakeHomeAssistant,
+} from "../support/fakeHomeAssistant.js";
+import { type Mosquitto, startMosquitto } from "../support/mosquitto.js";
+
+let broker: Mosquitto;
+let ha: FakeHomeAssistant;
+let dir: string;
+
+function options(extra = ""): string {
+  const path = `${dir}/options-${Math.random().toString(36).slice(2)}.yaml`;
+  writeFileSync(
+    path,
+    `capture:
+  interface: lo
+lines:
+  - id: "aaln/1@*"
+    name: Home
+directory:
+  online_lookup: false
+  phonebook:
+    - number: "044 123 45 67"
+      name: Hans Muster
+announce:
+  tts_entity: tts.piper
+  media_players: [media_player.kitchen, media_player.living_room]
+  repeat: 2
+  repeat_delay_s: 3
+mqtt:
+  url: ${broker.url}
+homeassistant:
+  url: ${ha.url}
+  token: ${FAKE_HA_TOKEN}
+data_dir: ${dir}/data
+${extra}`,
+  );
+  return path;
+}
+
+/** Everything Home Assistant would see on the broker while `during` runs. */
+async function watchBroker<T>(during: () => Promise<T>) {
+  const client = await mqtt.connectAsync(broker.url);
+  const seen: { topic: string; payload: string; retain: boolean }[] = [];
+  client.on("message", (topic, payload, packet) =>
+    seen.push({ topic, payload: payload.toString(), retain: packet.retain }),
+  );
+  await client.subscribeAsync(["homeassistant/#", "voip_callerid/#"]);
+  const result = await during();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await client.endAsync();
+  return { result, seen };
+}
+
+beforeAll(async () => {
+  broker = await startMosquitto();
+  ha = await startFakeHomeAssistant();
+  dir = mkdtempSync("/tmp/voip-callerid-daemon-");
+});
+afterAll(async () => {
+  await ha?.stop();
+  await broker?.kill();
+});
+
+describe("voip-callerid run --replay", () => {
+  it("tells Home Assistant, the MQTT entities and the speakers about each call, then exits", async () => {
+    ha.clearRecords();
+    const { result: run, seen } = await watchBroker(() =>
+      spawnCli([
+        "run",
+        "--config",
+        options(),
+        "--replay",
+        "examples/incoming-call.pcap",
+        "--speed",
+        "0",
+      ]),
+    );
+    expect(run.code).toBe(0);
+
+    // The HA event, once per call event, with the contract's fields.
+    const events = ha.firedEvents
+      .filter((e) => e.eventType === "voip_callerid_call")
+      .map((e) => e.data);
+    expect(
+      events.map((e) => [e.type, e.line_name, e.name, e.name_source, e.number, e.anonymous]),
+    ).toEqual([
+      ["ringing", "Home", "Hans Muster", "phonebook", "+41441234567", false],
+      ["answered", "Home", "Hans Muster", "phonebook", "+41441234567", false],
+      ["ended", "Home", "Hans Muster", "phonebook", "+41441234567", false],
+      ["ringing", "Home", null, null, null, true],
+      ["missed", "Home", null, null, null, true],
+    ]);
+    expect(events[2]).toMatchObject({
+      number_display: "044 123 45 67",
+      spoken: "Anruf von Hans Muster",
+      started_at: "2026-03-14T18:00:00.000Z",
+      answered_at: "2026-03-14T18:00:08.000Z",
+      ended_at: "2026-03-14T18:01:35.000Z",
+      duration_s: 87,
+      line: "aaln/1@mediatrix.example",
+      direction: "incoming",
+    });
+
+    // tts.speak once per repeat: the first call rang 8 s, time for both rounds; so did the second.
+    const speak = ha.serviceCalls.filter((c) => c.domain === "tts" && c.service === "speak");
+    expect(
+      speak.map((c) => [c.target, c.serviceData?.message, c.serviceData?.media_player_entity_id]),
+    ).toEqual([
+      [
+        { entity_id: "tts.piper" },
+        "Anruf von Hans Muster",
+        ["media_player.kitchen", "media_player.living_room"],
+      ],
+      [
+        { entity_id: "tts.piper" },
+        "Anruf von Hans Muster",
+        ["media_player.kitchen", "media_player.living_room"],
+      ],
+      [
+        { entity_id: "tts.piper" },
+        "Anruf mit unterdrückter Nummer",
+        ["media_player.kitchen", "media_player.living_room"],
+      ],
+      [
+        { entity_id: "tts.piper" },
+        "Anruf mit unterdrückter Nummer",
+        ["media_player.kitchen", "media_player.living_room"],
+      ],
+    ]);
+    const logbook = ha.serviceCalls
+      .filter((c) => c.domain === "logbook")
+      .map((c) => c.serviceData?.message);
+    expect(logbook).toEqual([
+      "Anruf von Hans Muster (044 123 45 67), 87 s",
+      "Verpasster Anruf von unterdrückter Nummer",
+    ]);
+
+    // The phone sensor went ringing → talking → idle → ringing → idle; the missed count is 1.
+    const phone = seen.filter((m) => m.topic.endsWith("/phone")).map((m) => m.payload);
+    expect(phone.filter((state, i) => state !== phone[i - 1])).toEqual([
+      "ringing",
+      "talking",
+      "idle",
+      "ringing",
+      "idle",
+    ]);
+    const missed = seen.filter((m) => m.topic.endsWith("/missed_calls")).map((m) => m.payload);
+    expect(missed.at(-1)).toBe("1");
+    // What Home Assistant reads when it starts later: the retained discovery config and states.
+    const { seen: retained } = await watchBroker(async () => {});
+    const config = retained.find(
+      (m) => m.topic.startsWith("homeassistant/sensor/") && m.topic.endsWith("/phone/config"),
+    );
+    expect(config?.retain).toBe(true);
+    expect(JSON.parse(config?.payload ?? "{}")).toMatchObject({
+      device_class: "enum",
+      options: ["idle", "ringing", "talking", "dialing"],
+      default_entity_id: "sensor.home_phone",
+    });
+    expect(retained.find((m) => m.topic.endsWith("/missed_calls"))?.payload).toBe("1");
+    expect(
+      seen.filter((m) => m.topic === "voip_callerid/availability").map((m) => m.payload),
+    ).toContain("offline");
+
+    // The call log has both calls.
+    const log = openCallLog(`${dir}/data/calls.sqlite`, { retentionDays: 365 });
+    expect(log.recent().map((r) => [r.outcome, r.name, r.duration_s])).toEqual([
+      ["missed", null, null],
+      ["ended", "Hans Muster", 87],
+    ]);
+    log.close();
+  });
+
+  it("delivers the events once Home Assistant comes up, and names every bad option before starting", async () => {
+    await ha.stop();
+    ha.clearRecords();
+    const run = spawnCli([
+      "run",
+      "--config",
+      options("log_level: debug"),
+      "--replay",
+      "examples/incoming-call.pcap",
+      "--speed",
+      "0",
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(ha.firedEvents).toEqual([]);
+    await ha.start();
+    expect((await run).code).toBe(0);
+    expect(
+      ha.firedEvents.filter((e) => e.eventType === "voip_callerid_call").map((e) => e.data.type),
+    ).toEqual(["ringing", "answered", "ended", "ringing", "missed"]);
+
+    const bad = await spawnCli([
+      "run",
+      "--config",
+      options("announce:\n  repeat: 0\n"),
+      "--replay",
+      "examples/incoming-call.pcap",
+    ]);
+    expect(bad.code).toBe(1);
+  });
+});

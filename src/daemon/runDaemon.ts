@@ -12,10 +12,10 @@ import type { Options } from "../config/schema.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import { buildCaptureFilter } from "../core/capture/bpfFilter.js";
 import { type Frame, LINKTYPE } from "../core/capture/frame.js";
-import { CallerIdPipeline } from "../core/pipeline.js";
+import type { CallerIdPipeline } from "../core/pipeline.js";
 import { readCaptureFileSync } from "../io/captureFileSource.js";
 import type { Logger } from "../io/logger.js";
-import { CallRouter } from "./callRouter.js";
+import { createCallFlow } from "./callFlow.js";
 import { type Clock, VirtualClock, wallClock } from "./clock.js";
 import { loadCaptures, playFrames } from "./frameSources.js";
 import { buildOutputs } from "./outputs.js";
@@ -49,13 +49,6 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
     frames = loaded.frames;
   }
   const clock: Clock = replay ? new VirtualClock(frames[0]?.timestampMs ?? Date.now()) : wallClock;
-  const runId = Date.now().toString(36);
-  let sequence = 0;
-  const pipeline = new CallerIdPipeline({
-    mgcpPorts: options.capture.mgcp_ports,
-    newCallId: () => `${runId}-${++sequence}`,
-  });
-
   const outputs = await buildOutputs({
     options,
     env: run.env,
@@ -64,37 +57,8 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
     version: run.version,
     country: options.directory.country as CountryCode,
   });
-  const router = new CallRouter(
-    outputs.resolver,
-    options.lines,
-    outputs.callOutputs,
-    (name, error) => log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`),
-  );
-  // Ring time-outs: the pipeline says when the next one is due; the clock wakes it then.
-  let tickAt: number | null = null;
-  const scheduleTick = () => {
-    const next = pipeline.nextDeadline;
-    if (!Number.isFinite(next) || next === tickAt) return;
-    tickAt = next;
-    clock.at(next, () => {
-      tickAt = null;
-      for (const event of pipeline.tick(clock.now())) router.route(event);
-      scheduleTick();
-    });
-  };
-  let lastPacketAt: number | null = null;
-  const handleFrame = (frame: Frame): boolean => {
-    lastPacketAt = clock.now();
-    const events = pipeline.handleFrame(frame);
-    for (const event of events) router.route(event);
-    scheduleTick();
-    return events.length > 0;
-  };
-  const diagnostics = () => ({
-    stats: pipeline.stats,
-    lastPacketAgeS: lastPacketAt === null ? null : Math.round((clock.now() - lastPacketAt) / 1000),
-    directory: outputs.resolver.diagnostics(),
-  });
+  const flow = createCallFlow(options, outputs, clock, log);
+  const { pipeline, router, handleFrame, diagnostics } = flow;
 
   let stopped = false;
   const timers = [

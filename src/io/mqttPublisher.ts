@@ -13,8 +13,7 @@
  * ever published are kept in the state store, so entities come back with their state and a
  * config we no longer produce is cleared with an empty retained message.
  */
-import { randomBytes } from "node:crypto";
-import { connect, type IClientOptions, type MqttClient } from "mqtt";
+import { connect, type MqttClient } from "mqtt";
 import {
   availabilityTopic,
   buildDiscovery,
@@ -44,6 +43,14 @@ import {
   serializePublisherState,
 } from "../core/discovery/publisherState.js";
 import type { CallReport } from "../core/outputs/callReport.js";
+import {
+  describeBroker,
+  endMqttClient,
+  mqttClientOptions,
+  ONLINE,
+  QOS,
+  waitForFirstConnect,
+} from "./mqttConnection.js";
 
 export type { Diagnostics };
 
@@ -78,14 +85,6 @@ export interface MqttOutput {
   onAnnouncementsChanged(listener: (line: string, on: boolean) => void): void;
   readonly connected: boolean;
 }
-
-const QOS = 1;
-const STOP_TIMEOUT_MS = 2_000;
-/** start() waits this long for the first connection before leaving it to the background. */
-const FIRST_CONNECT_WAIT_MS = 5_000;
-const RECONNECT_PERIOD_MS = 1_000;
-const ONLINE = "online";
-const OFFLINE = "offline";
 
 export function createMqttOutput(
   settings: MqttSettings,
@@ -285,19 +284,7 @@ export function createMqttOutput(
     async start() {
       if (client !== null) return;
       stopped = false;
-      const options: IClientOptions = {
-        clientId: settings.clientId ?? `voip_callerid_${randomBytes(4).toString("hex")}`,
-        clean: true,
-        resubscribe: false,
-        reconnectPeriod: RECONNECT_PERIOD_MS,
-        // A refused login (user not created yet, password being changed) is retried as well.
-        reconnectOnConnackError: true,
-        connectTimeout: 10_000,
-        will: { topic: availability, payload: Buffer.from(OFFLINE), qos: QOS, retain: true },
-      };
-      if (settings.username) options.username = settings.username;
-      if (settings.password) options.password = settings.password;
-      const mqtt = connect(settings.url, options);
+      const mqtt = connect(settings.url, mqttClientOptions(settings, availability));
       client = mqtt;
       let wasConnected = false;
       mqtt.on("connect", () => {
@@ -310,17 +297,7 @@ export function createMqttOutput(
         onClose(wasConnected);
         wasConnected = false;
       });
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          mqtt.off("connect", done);
-          mqtt.off("close", done);
-          resolve();
-        };
-        const timer = setTimeout(done, FIRST_CONNECT_WAIT_MS);
-        mqtt.on("connect", done);
-        mqtt.on("close", done);
-      });
+      await waitForFirstConnect(mqtt);
     },
 
     async stop() {
@@ -328,26 +305,7 @@ export function createMqttOutput(
       if (mqtt === null || stopped) return;
       const wasConnected = mqtt.connected;
       stopped = true;
-      const clean = async () => {
-        // The connection may be dying as we speak: its close ends the wait for the ack.
-        const closed = new Promise<void>((resolve) => mqtt.once("close", () => resolve()));
-        if (wasConnected) {
-          const offline = mqtt.publishAsync(availability, OFFLINE, { qos: QOS, retain: true });
-          await Promise.race([offline, closed]);
-        }
-        // Without a connection nothing can be flushed: a clean end would wait for acks forever.
-        await mqtt.endAsync(!mqtt.connected);
-      };
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), STOP_TIMEOUT_MS);
-      });
-      const outcome = await Promise.race([clean().catch((error: Error) => error), deadline]);
-      clearTimeout(timer);
-      if (outcome !== undefined) {
-        log.debug(() => `MQTT client did not end cleanly: ${String(outcome)}`);
-        mqtt.end(true);
-      }
+      await endMqttClient(mqtt, wasConnected, availability, log);
     },
 
     publishCall(report) {
@@ -392,14 +350,4 @@ export function createMqttOutput(
       listeners.push(listener);
     },
   };
-}
-
-/** The broker for the log: scheme, host and port, never the credentials a URL may carry. */
-function describeBroker(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return "the configured URL";
-  }
 }

@@ -10,15 +10,14 @@ import {
   createHomeAssistantOutput,
   type HomeAssistantStatus,
   type HomeAssistantTuning,
-  homeAssistantSettings,
-  wsSocketFactory,
 } from "../../src/io/homeAssistant.js";
+import { homeAssistantSettings, wsSocketFactory } from "../../src/io/homeAssistantSocket.js";
 import {
   FAKE_HA_TOKEN,
   type FakeHomeAssistant,
-  fakeState,
   startFakeHomeAssistant,
 } from "../support/fakeHomeAssistant.js";
+import { fakeState } from "../support/fakeHomeAssistantCommands.js";
 
 const FAST: Partial<HomeAssistantTuning> = {
   initialBackoffMs: 50,

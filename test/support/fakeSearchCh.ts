@@ -19,35 +19,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { normalizeNumber } from "../../src/core/caller/numbers.js";
-
-export interface FakeAddress {
-  street?: string;
-  streetNo?: string;
-  zip?: string;
-  city?: string;
-  /** Two letters. */
-  canton?: string;
-  /** E.164; shown nationally ("044 123 45 67") in the content block. */
-  phone?: string;
-  /** The no-advertising mark: `*` before the phone in content, tel:nopromo. */
-  noPromo?: boolean;
-}
-
-export interface FakePerson extends FakeAddress {
-  name: string;
-  firstName?: string;
-  maidenName?: string;
-  occupation?: string;
-}
-
-export interface FakeBusiness extends FakeAddress {
-  name: string;
-  occupation?: string;
-  categories?: string[];
-  extras?: { type: "fax" | "mobile" | "email" | "website"; value: string }[];
-}
-
-export type FakeEntry = ({ type: "person" } & FakePerson) | ({ type: "business" } & FakeBusiness);
+import {
+  ATOM_CONTENT_TYPE,
+  errorFeed,
+  type FakeBusiness,
+  type FakeEntry,
+  type FakePerson,
+  forbiddenFeed,
+  resultFeed,
+} from "./fakeSearchChFeed.js";
 
 export type FakeAnswer =
   | ({ kind: "person" } & FakePerson)
@@ -110,13 +90,6 @@ export interface FakeSearchCh {
   close(): Promise<void>;
 }
 
-const ATOM = "http://www.w3.org/2005/Atom";
-const OPENSEARCH = "http://a9.com/-/spec/opensearchrss/1.0/";
-const TEL = "http://tel.search.ch/api/spec/result/1.0/";
-const UPDATED = "2026-01-15T08:00:00Z";
-const KEYLESS_MAX = 10;
-const KEYED_MAX = 20;
-
 export async function startFakeSearchCh(options: FakeSearchChOptions = {}): Promise<FakeSearchCh> {
   const answers = new Map<string, FakeAnswer>();
   for (const [number, answer] of Object.entries(options.answers ?? {})) {
@@ -154,7 +127,13 @@ export async function startFakeSearchCh(options: FakeSearchChOptions = {}): Prom
       return;
     }
     if (record.was === null || record.was.trim() === "") {
-      send(res, record, 400, XML, errorFeed("400", "Bad Request", "Missing parameter was"));
+      send(
+        res,
+        record,
+        400,
+        ATOM_CONTENT_TYPE,
+        errorFeed("400", "Bad Request", "Missing parameter was"),
+      );
       return;
     }
     const keyed = record.key !== null && record.key !== "";
@@ -163,7 +142,7 @@ export async function startFakeSearchCh(options: FakeSearchChOptions = {}): Prom
       const wrongKey = options.key !== undefined && record.key !== options.key;
       const exhausted = options.quota !== undefined && keyedRequests > options.quota;
       if (wrongKey || exhausted) {
-        send(res, record, 403, XML, forbiddenFeed());
+        send(res, record, 403, ATOM_CONTENT_TYPE, forbiddenFeed());
         return;
       }
     }
@@ -178,8 +157,8 @@ export async function startFakeSearchCh(options: FakeSearchChOptions = {}): Prom
         }, answer.delayMs);
         timers.add(timer);
       } else if (answer.kind === "trickle") {
-        res.writeHead(200, { "content-type": XML });
-        write(feed(record.was ?? "", [], keyed).slice(0, 200));
+        res.writeHead(200, { "content-type": ATOM_CONTENT_TYPE });
+        write(resultFeed(record.was ?? "", [], keyed).slice(0, 200));
         const timer = setInterval(() => {
           if (!res.destroyed) write(" ");
           else {
@@ -215,8 +194,6 @@ export async function startFakeSearchCh(options: FakeSearchChOptions = {}): Prom
   };
 }
 
-const XML = "application/atom+xml; charset=utf-8";
-
 interface PlainAnswer {
   status: number;
   contentType: string;
@@ -230,18 +207,18 @@ function plainAnswer(
   was: string,
   keyed: boolean,
 ): PlainAnswer {
-  const ok = (body: string): PlainAnswer => ({ status: 200, contentType: XML, body });
+  const ok = (body: string): PlainAnswer => ({ status: 200, contentType: ATOM_CONTENT_TYPE, body });
   switch (answer.kind) {
     case "person":
-      return ok(feed(was, [{ ...answer, type: "person" }], keyed));
+      return ok(resultFeed(was, [{ ...answer, type: "person" }], keyed));
     case "business":
-      return ok(feed(was, [{ ...answer, type: "business" }], keyed));
+      return ok(resultFeed(was, [{ ...answer, type: "business" }], keyed));
     case "entries":
-      return ok(feed(was, answer.entries, keyed));
+      return ok(resultFeed(was, answer.entries, keyed));
     case "not-found":
-      return ok(feed(was, [], keyed, answer));
+      return ok(resultFeed(was, [], keyed, answer));
     case "forbidden":
-      return { status: 403, contentType: XML, body: forbiddenFeed(answer.message) };
+      return { status: 403, contentType: ATOM_CONTENT_TYPE, body: forbiddenFeed(answer.message) };
     case "rate-limited": {
       const headers: Record<string, string> = {};
       if (answer.retryAfter !== undefined) headers["retry-after"] = answer.retryAfter;
@@ -251,13 +228,13 @@ function plainAnswer(
       return { status: answer.status, contentType: "text/plain", body: answer.body ?? "Error" };
     case "invalid-xml":
       // A feed cut off inside an entry: what a broken transfer or a server bug looks like.
-      return ok(feed(was, [], keyed).replace("</feed>", "<entry><title>Muster, Ha"));
+      return ok(resultFeed(was, [], keyed).replace("</feed>", "<entry><title>Muster, Ha"));
     case "html":
       return { status: 200, contentType: "text/html; charset=utf-8", body: HTML_PAGE };
     case "raw":
       return {
         status: answer.status ?? 200,
-        contentType: answer.contentType ?? XML,
+        contentType: answer.contentType ?? ATOM_CONTENT_TYPE,
         body: answer.body ?? "",
         ...(answer.headers ? { headers: answer.headers } : {}),
       };
@@ -285,7 +262,7 @@ function sendHuge(
   write: (chunk: string | Buffer) => boolean,
 ): void {
   res.writeHead(200, {
-    "content-type": XML,
+    "content-type": ATOM_CONTENT_TYPE,
     ...(contentLength ? { "content-length": String(bytes) } : {}),
   });
   const chunk = Buffer.alloc(64 * 1024, "<!-- filler -->\n");
@@ -305,137 +282,6 @@ function sendHuge(
 function numberKey(number: string): string {
   const parsed = normalizeNumber(number, "CH");
   return parsed.kind === "number" ? parsed.key : number.replace(/\s/g, "");
-}
-
-function feed(
-  was: string,
-  entries: FakeEntry[],
-  keyed: boolean,
-  notFound?: { correction?: string; correctionTotal?: number },
-): string {
-  const shown = entries.slice(0, keyed ? KEYED_MAX : KEYLESS_MAX);
-  const terms = xmlEscape(was);
-  const lines = [
-    ...feedHead(`https://tel.search.ch/api/${encodeURIComponent(was)}`),
-    `  <generator version="1.0" uri="https://tel.search.ch">tel.search.ch</generator>`,
-    `  <link href="https://tel.search.ch/?was=${terms}" rel="alternate" type="text/html" />`,
-    `  <link href="http://tel.search.ch/api/?was=${terms}" type="application/atom+xml" rel="self" />`,
-    `  <openSearch:totalResults>${entries.length}</openSearch:totalResults>`,
-    `  <openSearch:startIndex>1</openSearch:startIndex>`,
-    `  <openSearch:itemsPerPage>${keyed ? KEYED_MAX : KEYLESS_MAX}</openSearch:itemsPerPage>`,
-    `  <openSearch:Query role="request" searchTerms="${terms}" startPage="1" />`,
-  ];
-  if (notFound?.correction !== undefined) {
-    const total = notFound.correctionTotal ?? 1;
-    lines.push(
-      `  <openSearch:Query role="correction" searchTerms="${xmlEscape(notFound.correction)}" totalResults="${total}" />`,
-    );
-  }
-  lines.push(
-    `  <openSearch:Image height="1" width="1" type="image/gif" href="https://www.search.ch/audit/CP/tel/de/api" />`,
-  );
-  shown.forEach((entry, index) => {
-    lines.push(entryXml(entry, index + 1, keyed));
-  });
-  lines.push("</feed>", "");
-  return lines.join("\n");
-}
-
-function entryXml(entry: FakeEntry, pos: number, keyed: boolean): string {
-  const id = (0x0123456789abcdef0n + BigInt(pos) * 0x1111n).toString(16).padStart(16, "0");
-  const title =
-    entry.type === "person" && entry.firstName ? `${entry.name}, ${entry.firstName}` : entry.name;
-  const national = entry.phone ? nationalForm(entry.phone) : undefined;
-  const content = [
-    title,
-    entry.street ? [entry.street, entry.streetNo].filter(Boolean).join(" ") : undefined,
-    entry.zip || entry.city
-      ? `${[entry.zip, entry.city].filter(Boolean).join(" ")}${entry.canton ? `/${entry.canton}` : ""}`
-      : undefined,
-    national ? `${entry.noPromo ? "*" : ""}${national}` : undefined,
-  ].filter((line) => line !== undefined);
-  const lines = [
-    "  <entry>",
-    `    <id>urn:uuid:${id}</id>`,
-    `    <updated>${UPDATED}</updated>`,
-    `    <published>${UPDATED}</published>`,
-    `    <title type="text">${xmlEscape(title)}</title>`,
-    `    <content type="text">${content.map(xmlEscape).join("\n    ")}</content>`,
-    "    <author><name>tel.search.ch</name></author>",
-    `    <link href="https://tel.search.ch/detail/${id}" title="Details" rel="alternate" type="text/html" />`,
-  ];
-  if (keyed) {
-    const tel = (name: string, value: string | undefined) => {
-      if (value !== undefined) lines.push(`    <tel:${name}>${xmlEscape(value)}</tel:${name}>`);
-    };
-    lines.push(
-      `    <link href="https://tel.search.ch/vcard/${id}.vcf" title="VCard" type="text/x-vcard" />`,
-    );
-    tel("pos", String(pos));
-    tel("id", id);
-    tel("type", entry.type === "person" ? "Person" : "Organisation");
-    tel("name", entry.name);
-    if (entry.type === "person") {
-      tel("firstname", entry.firstName);
-      tel("maidenname", entry.maidenName);
-    }
-    tel("occupation", entry.occupation ?? "");
-    tel("street", entry.street);
-    tel("streetno", entry.streetNo);
-    tel("zip", entry.zip);
-    tel("city", entry.city);
-    tel("canton", entry.canton);
-    if (entry.noPromo) tel("nopromo", "*");
-    tel("phone", entry.phone);
-    if (entry.type === "business") {
-      for (const category of entry.categories ?? []) tel("category", category);
-      for (const extra of entry.extras ?? []) {
-        lines.push(`    <tel:extra type="${extra.type}">${xmlEscape(extra.value)}</tel:extra>`);
-      }
-    }
-  }
-  lines.push("  </entry>");
-  return lines.join("\n");
-}
-
-function forbiddenFeed(message = "The submitted API-Key is invalid or blocked"): string {
-  return errorFeed("403", "Forbidden", message);
-}
-
-function errorFeed(code: string, reason: string, message: string): string {
-  return [
-    ...feedHead("https://tel.search.ch/api/"),
-    `  <tel:errorCode>${code}</tel:errorCode>`,
-    `  <tel:errorReason>${xmlEscape(reason)}</tel:errorReason>`,
-    `  <tel:errorMessage>${xmlEscape(message)}</tel:errorMessage>`,
-    "</feed>",
-    "",
-  ].join("\n");
-}
-
-/** The feed's opening: declaration, namespaces (§3.3) and the Atom header. */
-function feedHead(id: string): string[] {
-  return [
-    `<?xml version="1.0" encoding="utf-8" ?>`,
-    `<feed xml:lang="de" xmlns="${ATOM}" xmlns:openSearch="${OPENSEARCH}" xmlns:tel="${TEL}">`,
-    `  <id>${xmlEscape(id)}</id>`,
-    `  <title type="text">tel.search.ch API Search Results</title>`,
-    `  <updated>${UPDATED}</updated>`,
-  ];
-}
-
-/** "+41441234567" → "044 123 45 67", as the content block shows it. */
-function nationalForm(phone: string): string {
-  const parsed = normalizeNumber(phone, "CH");
-  return parsed.kind === "number" ? parsed.display : phone;
-}
-
-function xmlEscape(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;");
 }
 
 const HTML_PAGE = `<!DOCTYPE html>

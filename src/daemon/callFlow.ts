@@ -1,0 +1,73 @@
+/**
+ * Frames to outputs, as the daemon wires them: the pipeline (decode → MGCP → call state), ring
+ * time-outs woken by the clock, and each call event routed to the outputs. The daemon and the
+ * benchmark both build exactly this.
+ */
+
+import type { Options } from "../config/schema.js";
+import type { Frame } from "../core/capture/frame.js";
+import { CallerIdPipeline } from "../core/pipeline.js";
+import type { Logger } from "../io/logger.js";
+import { CallRouter } from "./callRouter.js";
+import type { Clock } from "./clock.js";
+import type { BuiltOutputs, DaemonDiagnostics } from "./outputs.js";
+
+export interface CallFlow {
+  readonly pipeline: CallerIdPipeline;
+  readonly router: CallRouter;
+  /** Handles one frame; true when it produced call events. */
+  handleFrame(frame: Frame): boolean;
+  diagnostics(): DaemonDiagnostics;
+}
+
+export function createCallFlow(
+  options: Options,
+  outputs: BuiltOutputs,
+  clock: Clock,
+  log: Logger,
+): CallFlow {
+  // Call ids unique across restarts, since the call log keeps them: run id, then a count.
+  const runId = Date.now().toString(36);
+  let sequence = 0;
+  const pipeline = new CallerIdPipeline({
+    mgcpPorts: options.capture.mgcp_ports,
+    newCallId: () => `${runId}-${++sequence}`,
+  });
+  const router = new CallRouter(
+    outputs.resolver,
+    options.lines,
+    outputs.callOutputs,
+    (name, error) => log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`),
+  );
+
+  // Ring time-outs: the pipeline says when the next one is due; the clock wakes it then.
+  let tickAt: number | null = null;
+  const scheduleTick = () => {
+    const next = pipeline.nextDeadline;
+    if (!Number.isFinite(next) || next === tickAt) return;
+    tickAt = next;
+    clock.at(next, () => {
+      tickAt = null;
+      for (const event of pipeline.tick(clock.now())) router.route(event);
+      scheduleTick();
+    });
+  };
+  let lastPacketAt: number | null = null;
+  return {
+    pipeline,
+    router,
+    handleFrame: (frame) => {
+      lastPacketAt = clock.now();
+      const events = pipeline.handleFrame(frame);
+      for (const event of events) router.route(event);
+      scheduleTick();
+      return events.length > 0;
+    },
+    diagnostics: () => ({
+      stats: pipeline.stats,
+      lastPacketAgeS:
+        lastPacketAt === null ? null : Math.round((clock.now() - lastPacketAt) / 1000),
+      directory: outputs.resolver.diagnostics(),
+    }),
+  };
+}

@@ -2,24 +2,11 @@
 /**
  * The composition root: reads the command line, builds the real adapters (files, live capture,
  * clock, stdout/stderr) and hands them to the command. Nothing else in the program touches the
- * process.
+ * process. Each command loads only the modules it needs: `replay` should not pay for MQTT,
+ * SQLite and the websocket client in start-up time and memory.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseCommandLine, USAGE } from "./cli/args.js";
-import { runCalls } from "./cli/calls.js";
-import { runListen } from "./cli/listen.js";
-import { runLookup } from "./cli/lookup.js";
-import { runReplay } from "./cli/replay.js";
-import { validateOptions } from "./config/validateOptions.js";
-import { runDaemon } from "./daemon/runDaemon.js";
-import { openCallLog } from "./io/callLog.js";
-import { readCaptureFileSync } from "./io/captureFileSource.js";
-import { readJsonFile, writeJsonFileAtomic } from "./io/jsonFile.js";
-import { createLogger } from "./io/logger.js";
-import { readOptionsFile, stateFolder } from "./io/optionsFile.js";
-import { openPhonebook } from "./io/phonebookFiles.js";
-import { createSearchChClient } from "./io/searchChClient.js";
-import { SUPERVISOR_OPTIONS_FILE, supervisorToken } from "./io/supervisor.js";
 
 const writeOut = (line: string) => process.stdout.write(`${line}\n`);
 const writeErr = (line: string) => process.stderr.write(`${line}\n`);
@@ -50,14 +37,17 @@ async function main(argv: readonly string[]): Promise<number> {
     case "version":
       writeOut(version());
       return 0;
-    case "replay":
+    case "replay": {
+      const { runReplay } = await import("./cli/replay.js");
+      const { readCaptureFileSync } = await import("./io/captureFileSource.js");
       return runReplay(command.files, command.capture, {
         readCapture: readCaptureFileSync,
         writeOut,
         writeErr,
       });
+    }
     case "listen": {
-      // Loaded only here: the native capture library is not needed to read files.
+      const { runListen } = await import("./cli/listen.js");
       const { openLiveCapture } = await import("./io/liveCapture.js");
       return runListen(command.interfaceName, command.capture, {
         openCapture: openLiveCapture,
@@ -69,7 +59,10 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case "run":
       return runCommand(command.configFile, command.replayFiles, command.speed);
-    case "calls":
+    case "calls": {
+      const { runCalls } = await import("./cli/calls.js");
+      const { openCallLog } = await import("./io/callLog.js");
+      const { readOptionsFile, stateFolder } = await import("./io/optionsFile.js");
       return runCalls(command.flags, {
         readOptionsFile,
         defaultDataDir: stateFolder,
@@ -78,7 +71,13 @@ async function main(argv: readonly string[]): Promise<number> {
         writeOut,
         writeErr,
       });
-    case "lookup":
+    }
+    case "lookup": {
+      const { runLookup } = await import("./cli/lookup.js");
+      const { readJsonFile, writeJsonFileAtomic } = await import("./io/jsonFile.js");
+      const { readOptionsFile, stateFolder } = await import("./io/optionsFile.js");
+      const { openPhonebook } = await import("./io/phonebookFiles.js");
+      const { createSearchChClient } = await import("./io/searchChClient.js");
       return runLookup(command.number, command.flags, {
         readOptionsFile,
         openPhonebook,
@@ -99,6 +98,7 @@ async function main(argv: readonly string[]): Promise<number> {
         writeOut,
         writeErr,
       });
+    }
   }
 }
 
@@ -108,6 +108,11 @@ async function runCommand(
   replayFiles: readonly string[],
   speed: number,
 ): Promise<number> {
+  const { validateOptions } = await import("./config/validateOptions.js");
+  const { runDaemon } = await import("./daemon/runDaemon.js");
+  const { createLogger } = await import("./io/logger.js");
+  const { readOptionsFile } = await import("./io/optionsFile.js");
+  const { SUPERVISOR_OPTIONS_FILE, supervisorToken } = await import("./io/supervisor.js");
   const source =
     configFile ??
     (supervisorToken(process.env) && existsSync(SUPERVISOR_OPTIONS_FILE)

@@ -16,7 +16,7 @@ import type { PipelineStats } from "../core/pipeline.js";
 import { openCallLog } from "../io/callLog.js";
 import { createHomeAssistantOutput } from "../io/homeAssistant.js";
 import { homeAssistantSettings } from "../io/homeAssistantSocket.js";
-import { readJsonFile, writeJsonFileAtomic } from "../io/jsonFile.js";
+import { createDebouncedJsonWriter, readJsonFile } from "../io/jsonFile.js";
 import type { Logger } from "../io/logger.js";
 import { createMqttOutput } from "../io/mqttPublisher.js";
 import { stateFolder } from "../io/optionsFile.js";
@@ -75,6 +75,10 @@ export async function buildOutputs(context: {
   else if (saved.reason !== "missing")
     log.warn(`${saved.message}; starting with an empty directory cache`);
   const directoryLog = log.child("directory");
+  const cacheWriter = createDebouncedJsonWriter(cacheFile, 1000, (error) =>
+    directoryLog.warn(`cannot save the directory cache: ${error.message}`),
+  );
+  stoppers.push(() => cacheWriter.flush());
   const resolver = new CallerResolver(
     {
       country,
@@ -86,13 +90,7 @@ export async function buildOutputs(context: {
     {
       phonebook: () => phonebook.current(),
       cache,
-      saveCache: () => {
-        try {
-          writeJsonFileAtomic(cacheFile, cache.toState(Date.now()));
-        } catch (error) {
-          directoryLog.warn(`cannot save the directory cache: ${(error as Error).message}`);
-        }
-      },
+      saveCache: () => cacheWriter.save(cache.toState(Date.now())),
       directory: directory.online_lookup
         ? createSearchChClient({
             baseUrl: directory.search_ch_url,
@@ -113,15 +111,19 @@ export async function buildOutputs(context: {
   if (pruned > 0)
     log.info(`call log: ${pruned} calls older than ${options.call_log_days} days removed`);
   stoppers.push(() => callLog.close());
+  // The call log first: a call is on record before anyone is told of it.
   const callOutputs: CallOutput[] = [
     { name: "call log", handle: (report) => callLog.record(report) },
   ];
 
-  const mqtt = await mqttOutput(options, env, log, context.version, dataDir);
-  if (mqtt) {
+  const built = await mqttOutput(options, env, log, context.version, dataDir);
+  const mqtt = built?.output ?? null;
+  if (built && mqtt) {
     await mqtt.start();
-    stoppers.push(() => mqtt.stop());
-    callOutputs.push({ name: "mqtt", handle: (report) => mqtt.publishCall(report) });
+    stoppers.push(async () => {
+      await mqtt.stop();
+      await built.flushState();
+    });
   }
 
   const haSettings = homeAssistantSettings(options.homeassistant, env);
@@ -180,6 +182,9 @@ export async function buildOutputs(context: {
     stoppers.push(() => runner.stop());
     callOutputs.push(runner);
   }
+  // MQTT after Home Assistant and the announcer: it is the slowest (state kept on disk), and
+  // the ring's path to the speakers should not wait for it.
+  if (mqtt) callOutputs.push({ name: "mqtt", handle: (report) => mqtt.publishCall(report) });
   // With no other output configured, the console is the output: every call and its sentence.
   callOutputs.push(consoleOutput(log.child("calls"), !mqtt && !ha));
 
@@ -242,7 +247,10 @@ async function mqttOutput(
     return null;
   }
   const stateFile = join(dataDir, "mqtt-state.json");
-  return createMqttOutput(
+  const writer = createDebouncedJsonWriter(stateFile, 500, (error) =>
+    mqttLog.warn(`cannot save the entities' state: ${error.message}`),
+  );
+  const output = createMqttOutput(
     {
       url,
       ...(username ? { username } : {}),
@@ -256,10 +264,11 @@ async function mqttOutput(
         const read = readJsonFile(stateFile);
         return read.ok ? read.value : undefined;
       },
-      save: (state) => writeJsonFileAtomic(stateFile, state),
+      save: (state) => writer.save(state),
     },
     { info: (m) => mqttLog.info(m), warn: (m) => mqttLog.warn(m), debug: (f) => mqttLog.debug(f) },
   );
+  return { output, flushState: () => writer.flush() };
 }
 
 function templatesOf(announce: Options["announce"]): Partial<Templates> {

@@ -12,6 +12,7 @@ import {
   renameSync,
   writeSync,
 } from "node:fs";
+import { mkdir, open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 
 export type JsonReadResult =
@@ -59,5 +60,60 @@ export function writeJsonFileAtomic(path: string, value: unknown): void {
     fsyncSync(folder);
   } finally {
     closeSync(folder);
+  }
+}
+
+/**
+ * A state file written a moment after the last change instead of on every change, and off the
+ * event loop (the flush to disk runs in libuv's thread pool): the path from a ring to the
+ * announcement never waits for a disk. `flush()` writes what is pending (at stop); a crash
+ * loses at most the last `delayMs` of changes.
+ */
+export function createDebouncedJsonWriter(
+  path: string,
+  delayMs: number,
+  onError: (error: Error) => void,
+): { save(value: unknown): void; flush(): Promise<void> } {
+  let pending: { value: unknown } | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending) {
+      const { value } = pending;
+      pending = null;
+      writing = writing
+        .then(() => writeJsonFileAtomicAsync(path, value))
+        .catch((error: Error) => onError(error));
+    }
+    return writing;
+  };
+  return {
+    save(value) {
+      pending = { value };
+      timer ??= setTimeout(() => void flush(), delayMs);
+    },
+    flush,
+  };
+}
+
+/** writeJsonFileAtomic without blocking the event loop. */
+export async function writeJsonFileAtomicAsync(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  const file = await open(temporary, "w", 0o600);
+  try {
+    await file.writeFile(`${JSON.stringify(value)}\n`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temporary, path);
+  const folder = await open(dirname(path), "r");
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
   }
 }

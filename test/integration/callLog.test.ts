@@ -185,12 +185,12 @@ describe("openCallLog", () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
-  it("really runs in WAL mode with synchronous = FULL, a busy timeout and a schema version", () => {
+  it("really runs in WAL mode with synchronous = NORMAL, a busy timeout and a schema version", () => {
     const path = freshPath();
     const settings = withLog(path, (log) => log.settings());
     expect(settings).toEqual({
       journalMode: "wal",
-      synchronous: 2, // FULL
+      synchronous: 1, // NORMAL
       busyTimeoutMs: 5000,
       schemaVersion: CALL_LOG_SCHEMA_VERSION,
     });

@@ -112,7 +112,7 @@ export function fakeHaCommands(world: FakeHaWorld) {
     const { id } = msg;
     const name = `${msg.domain}.${msg.service}`;
     const call: RecordedServiceCall = {
-      at: Date.now(),
+      at: preciseNow(),
       connection: session.connectionId,
       domain: String(msg.domain),
       service: String(msg.service),
@@ -208,7 +208,7 @@ export function fakeHaCommands(world: FakeHaWorld) {
         const data = (msg.event_data ?? {}) as Record<string, unknown>;
         const eventType = msg.event_type as string;
         firedEvents.push({
-          at: Date.now(),
+          at: preciseNow(),
           connection: session.connectionId,
           eventType,
           data,
@@ -359,4 +359,9 @@ function ulid(): string {
 /** HA's isoformat: microseconds and +00:00. */
 function haTime(): string {
   return new Date().toISOString().replace("Z", "000+00:00");
+}
+
+/** Epoch milliseconds with sub-millisecond precision, for latency measurements. */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
 }

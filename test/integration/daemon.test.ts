@@ -3,17 +3,19 @@
  * stand-in, the real call log — fed the bundled example capture (an answered call from Hans
  * Muster, then a missed call from a withheld number) through `run --replay`.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCallLog } from "../../src/io/callLog.js";
-import { spawnCli } from "../support/cli.js";
+import { CLI_COMMAND, PROJECT_ROOT, spawnCli } from "../support/cli.js";
 import {
   FAKE_HA_TOKEN,
   type FakeHomeAssistant,
   startFakeHomeAssistant,
 } from "../support/fakeHomeAssistant.js";
 import { type Mosquitto, startMosquitto } from "../support/mosquitto.js";
+import { describeIfRoot } from "../support/root.js";
 
 let broker: Mosquitto;
 let ha: FakeHomeAssistant;
@@ -211,5 +213,67 @@ describe("voip-callerid run --replay", () => {
       "examples/incoming-call.pcap",
     ]);
     expect(bad.code).toBe(1);
+  });
+});
+
+describe("voip-callerid run, as the add-on runs it", () => {
+  it("never writes secrets into its log, even at debug level", async () => {
+    const secure = await startMosquitto({ users: { addons: "mqtt-Secret-77" } });
+    try {
+      ha.setToken("ha-Token-Secret-99");
+      const path = `${dir}/secrets.yaml`;
+      writeFileSync(
+        path,
+        `directory:\n  online_lookup: true\n  search_ch_key: search-Key-Secret-55\n  search_ch_url: http://127.0.0.1:9/\n  lookup_timeout_ms: 200\nmqtt:\n  url: ${secure.url}\n  username: addons\n  password: mqtt-Secret-77\nhomeassistant:\n  url: ${ha.url}\n  token: ha-Token-Secret-99\ndata_dir: ${dir}/secrets\nlog_level: debug\n`,
+      );
+      const run = await spawnCli([
+        "run",
+        "--config",
+        path,
+        "--replay",
+        "examples/incoming-call.pcap",
+        "--speed",
+        "0",
+      ]);
+      expect(run.code).toBe(0);
+      const log = run.stdout + run.stderr;
+      expect(log).toContain("search.ch lookup failed");
+      for (const secret of ["mqtt-Secret-77", "ha-Token-Secret-99", "search-Key-Secret-55"])
+        expect(log).not.toContain(secret);
+    } finally {
+      ha.setToken(FAKE_HA_TOKEN);
+      await secure.kill();
+    }
+  });
+});
+
+describeIfRoot("voip-callerid run on a live interface", () => {
+  it("starts capturing and stops cleanly within 5 s of SIGTERM", async () => {
+    const path = `${dir}/live.yaml`;
+    writeFileSync(
+      path,
+      `capture:\n  interface: lo\ndirectory:\n  online_lookup: false\nmqtt:\n  url: ${broker.url}\nhomeassistant:\n  url: ${ha.url}\n  token: ${FAKE_HA_TOKEN}\ndata_dir: ${dir}/live\n`,
+    );
+    const [command, ...args] = CLI_COMMAND;
+    const child = spawn(command as string, [...args, "run", "--config", path], {
+      cwd: PROJECT_ROOT,
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const deadline = Date.now() + 20_000;
+    while (!output.includes("listening on lo")) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`did not start: ${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const exited = new Promise<number | null>((resolve) =>
+      child.once("exit", (code) => resolve(code)),
+    );
+    const stopAt = performance.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(performance.now() - stopAt).toBeLessThan(5000);
+    expect(output).toMatch(/stopping: \d+ packets/);
   });
 });

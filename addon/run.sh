@@ -1,5 +1,7 @@
-#!/usr/bin/with-contenv bashio
-# Until the daemon exists, the add-on prints each call event to its log.
-set -e
-interface="$(bashio::config 'capture.interface')"
-exec node /app/dist/main.js listen --interface "${interface}"
+#!/usr/bin/with-contenv bash
+# The add-on's one process. with-contenv hands it the container's environment
+# (SUPERVISOR_TOKEN, TZ); the daemon reads /data/options.json itself, checks every option,
+# logs to stdout (the add-on's Log tab) and stops cleanly on SIGTERM. exec: node is the
+# process s6-overlay signals, with no shell in between.
+set -euo pipefail
+exec node /app/dist/main.js run

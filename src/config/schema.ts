@@ -20,10 +20,12 @@ export const OPTIONS_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        interface: text(
-          "eth0",
-          'network interface that sees the adapter\'s signalling ("any" for all)',
-        ),
+        interface: {
+          type: "string",
+          minLength: 1,
+          default: "eth0",
+          description: 'network interface that sees the adapter\'s signalling ("any" for all)',
+        },
         adapter_mac: {
           type: "string",
           default: "",
@@ -34,6 +36,7 @@ export const OPTIONS_SCHEMA = {
           type: "array",
           items: { enum: ["mgcp", "sip"] },
           uniqueItems: true,
+          minItems: 1,
           default: ["mgcp", "sip"],
         },
         mgcp_ports: { type: "array", items: port, minItems: 1, default: [2427, 2727] },
@@ -62,7 +65,11 @@ export const OPTIONS_SCHEMA = {
         properties: {
           id: { type: "string", minLength: 1, description: 'endpoint ("aaln/1@*") or own number' },
           name: { type: "string", default: "" },
-          media_players: { type: "array", items: { type: "string" }, default: [] },
+          media_players: {
+            type: "array",
+            items: { type: "string", pattern: "^media_player\\.[a-z0-9_]+$" },
+            default: [],
+          },
         },
       },
     },
@@ -148,7 +155,12 @@ export const OPTIONS_SCHEMA = {
         token: text("", "empty = SUPERVISOR_TOKEN"),
       },
     },
-    data_dir: text("/data", "call log, directory cache and state"),
+    data_dir: {
+      type: "string",
+      minLength: 1,
+      default: "/data",
+      description: "call log, directory cache and state",
+    },
     call_log_days: { type: "integer", minimum: 1, maximum: 3650, default: 365 },
     log_level: { enum: ["debug", "info", "warning", "error"], default: "info" },
   },

@@ -20,6 +20,7 @@ const EXPECTED_FORM: Readonly<Record<string, string>> = {
   "announce.tts_entity": "a tts entity such as tts.google_translate_de_ch",
   "announce.tts_service": "a tts service such as tts.cloud_say",
   "announce.media_players": "a media player such as media_player.kitchen",
+  "lines.media_players": "a media player such as media_player.kitchen",
   "announce.quiet_hours_start": "a time such as 22:00",
   "announce.quiet_hours_end": "a time such as 07:00",
   "mqtt.url": "a URL such as mqtt://192.168.1.10:1883",
@@ -60,7 +61,7 @@ function describe(error: ErrorObject): string {
     case "enum":
       return `${where}: must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
     case "pattern": {
-      const form = EXPECTED_FORM[path.replace(/\.\d+$/, "")] ?? "the documented form";
+      const form = EXPECTED_FORM[path.replace(/\.\d+/g, "")] ?? "the documented form";
       return `${where}: ${JSON.stringify(error.data)} is not ${form}`;
     }
     default:

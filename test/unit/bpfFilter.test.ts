@@ -309,3 +309,22 @@ function pcapFile(linkType: number, frames: Uint8Array[]): Uint8Array {
   });
   return concat(new Uint8Array(header.buffer), ...records);
 }
+
+describe("SIP over TCP, WebSocket and SCTP", () => {
+  it("adds tcp and sctp clauses for the stream ports, and the filter compiles", () => {
+    const filter = buildCaptureFilter({ udpPorts: [2427, 5060], streamPorts: [5060, 8080] });
+    for (const clause of [
+      "udp port 5060",
+      "tcp port 5060",
+      "sctp port 5060",
+      "tcp port 8080",
+      "sctp port 8080",
+    ])
+      expect(filter).toContain(clause);
+    if (!tcpdumpMissing)
+      expect(spawnSync("tcpdump", ["-d", "-y", "EN10MB", filter]).status).toBe(0);
+    expect(() => buildCaptureFilter({ udpPorts: [5060], streamPorts: [70000] })).toThrow(
+      /invalid TCP\/SCTP port 70000/,
+    );
+  });
+});

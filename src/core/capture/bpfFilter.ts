@@ -15,6 +15,8 @@ import { LINKTYPE } from "./frame.js";
 export interface CaptureFilterOptions {
   /** UDP ports to capture (e.g. 2427 and 2727 for MGCP, 5060 for SIP). At least one. */
   readonly udpPorts: readonly number[];
+  /** TCP and SCTP ports to capture as well (SIP over TCP, WebSocket and SCTP). */
+  readonly streamPorts?: readonly number[];
   /** Only frames from or to this MAC: text in any form parseMac accepts, or its 6 bytes. */
   readonly mac?: string | Uint8Array;
   /**
@@ -47,7 +49,16 @@ export function buildCaptureFilter(options: CaptureFilterOptions): string {
   const linkType = options.linkType ?? LINKTYPE.ETHERNET;
   const isEthernet = linkType === LINKTYPE.ETHERNET;
 
-  const portClauses = ports.map((port) => `udp port ${port}`);
+  const streamPorts = [...new Set(options.streamPorts ?? [])];
+  for (const port of streamPorts) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new RangeError(`invalid TCP/SCTP port ${port}: expected an integer 1..65535`);
+    }
+  }
+  const portClauses = [
+    ...ports.map((port) => `udp port ${port}`),
+    ...streamPorts.flatMap((port) => [`tcp port ${port}`, `sctp port ${port}`]),
+  ];
   const payload = `(${[...portClauses, IPV4_ANY_FRAGMENT, IPV6_FRAGMENT].join(" or ")})`;
 
   // libpcap's `vlan` shifts the offsets of everything written after it, for the rest of the

@@ -4,10 +4,12 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { parseMac } from "../core/capture/bpfFilter.js";
-import { DEFAULT_MGCP_PORTS } from "../core/pipeline.js";
+import { DEFAULT_MGCP_PORTS, DEFAULT_SIP_PORTS } from "../core/pipeline.js";
 
 export interface CaptureOptions {
   readonly mgcpPorts: readonly number[];
+  /** SIP over UDP, TCP, WebSocket and SCTP; empty with --no-sip. */
+  readonly sipPorts: readonly number[];
   readonly adapterMac: Uint8Array | undefined;
   readonly ringTimeoutMs: number;
 }
@@ -57,6 +59,8 @@ export const USAGE = `Usage:
 Capture options:
   --interface, -i IF     network interface to capture on ("any" for all)
   --mgcp-port PORT       UDP port carrying MGCP; repeat for several (default ${DEFAULT_MGCP_PORTS.join(", ")})
+  --sip-port PORT        port carrying SIP (UDP, TCP, WebSocket, SCTP); repeat (default ${DEFAULT_SIP_PORTS.join(", ")})
+  --no-sip               MGCP only
   --adapter-mac MAC      only frames to or from the telephone adapter's MAC (Ethernet; a Linux
                          cooked capture keeps only senders' addresses: frames from it)
   --ring-timeout SEC     a ringing call with no signalling for this long is missed (default 180)
@@ -85,6 +89,8 @@ stderr.`;
 
 const CAPTURE_FLAGS = {
   "mgcp-port": { type: "string", multiple: true },
+  "sip-port": { type: "string", multiple: true },
+  "no-sip": { type: "boolean" },
   "adapter-mac": { type: "string" },
   "ring-timeout": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
@@ -252,15 +258,23 @@ function callsCommand(rest: string[], values: Values): ParsedCommandLine {
   };
 }
 
-function parseCaptureOptions(values: Values): CaptureOptions | string {
-  const mgcpPorts: number[] = [];
-  for (const text of (values["mgcp-port"] as string[] | undefined) ?? []) {
+function parsePorts(values: Values, flag: string): number[] | string {
+  const ports: number[] = [];
+  for (const text of (values[flag] as string[] | undefined) ?? []) {
     const port = Number(text);
     if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
-      return `--mgcp-port must be a UDP port from 1 to 65535, got "${text}"`;
+      return `--${flag} must be a port from 1 to 65535, got "${text}"`;
     }
-    mgcpPorts.push(port);
+    ports.push(port);
   }
+  return ports;
+}
+
+function parseCaptureOptions(values: Values): CaptureOptions | string {
+  const mgcpPorts = parsePorts(values, "mgcp-port");
+  if (typeof mgcpPorts === "string") return mgcpPorts;
+  const sipPorts = parsePorts(values, "sip-port");
+  if (typeof sipPorts === "string") return sipPorts;
 
   const macText = values["adapter-mac"] as string | undefined;
   const adapterMac = macText === undefined ? undefined : parseMac(macText);
@@ -275,6 +289,7 @@ function parseCaptureOptions(values: Values): CaptureOptions | string {
   }
   return {
     mgcpPorts: mgcpPorts.length > 0 ? mgcpPorts : DEFAULT_MGCP_PORTS,
+    sipPorts: values["no-sip"] ? [] : sipPorts.length > 0 ? sipPorts : DEFAULT_SIP_PORTS,
     adapterMac,
     ringTimeoutMs: ringTimeoutS * 1000,
   };

@@ -42,7 +42,8 @@ export async function runListen(
       );
     }
     return buildCaptureFilter({
-      udpPorts: [...options.mgcpPorts],
+      udpPorts: [...options.mgcpPorts, ...options.sipPorts],
+      streamPorts: [...options.sipPorts],
       linkType,
       ...(options.adapterMac ? { mac: options.adapterMac } : {}),
     });

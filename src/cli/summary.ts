@@ -10,6 +10,7 @@ export function formatSummary(stats: Readonly<PipelineStats>): string {
   return [
     plural(stats.frames, "packet"),
     plural(stats.mgcpMessages, "MGCP message"),
+    ...(stats.sipMessages > 0 ? [plural(stats.sipMessages, "SIP message")] : []),
     plural(stats.retransmissions, "retransmission"),
     plural(stats.callEvents, "call event"),
   ]

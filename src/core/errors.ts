@@ -1,3 +1,6 @@
+import type { SipErrorCode } from "./sip/parseSip.js";
+import type { SipStreamErrorCode } from "./sip/sipStreams.js";
+
 /**
  * Closed sets of error codes for wire input. Parsers return these instead of throwing; the
  * pipeline counts them per code so a user sees what was skipped and why.
@@ -10,7 +13,7 @@ export type CaptureFileErrorCode =
   | "bad-block"
   | "unsupported-version";
 
-/** Why a frame did not yield a UDP datagram. */
+/** Why a frame did not yield a UDP datagram, a TCP segment or SCTP DATA chunks. */
 export type DecodeErrorCode =
   | "frame-truncated"
   | "unsupported-link-type"
@@ -22,7 +25,11 @@ export type DecodeErrorCode =
   | "ip-fragment-overlap"
   | "ip-fragment-too-large"
   | "ip-fragment-table-full"
-  | "udp-truncated";
+  | "udp-truncated"
+  | "tcp-truncated"
+  | "tcp-bad-header"
+  | "sctp-truncated"
+  | "sctp-bad-chunk";
 
 /** Why a datagram on an MGCP port did not yield an MGCP message. */
 export type MgcpErrorCode =
@@ -31,7 +38,12 @@ export type MgcpErrorCode =
   | "mgcp-bad-parameter"
   | "mgcp-too-long";
 
-export type WireErrorCode = CaptureFileErrorCode | DecodeErrorCode | MgcpErrorCode;
+export type WireErrorCode =
+  | CaptureFileErrorCode
+  | DecodeErrorCode
+  | MgcpErrorCode
+  | SipErrorCode
+  | SipStreamErrorCode;
 
 /** Counters keyed by error code, kept in insertion order for stable summaries. */
 export class ErrorCounts {

@@ -29,8 +29,16 @@ export function createCallFlow(
   // Call ids unique across restarts, since the call log keeps them: run id, then a count.
   const runId = Date.now().toString(36);
   let sequence = 0;
+  const { protocols, mgcp_ports, sip_ports } = options.capture;
   const pipeline = new CallerIdPipeline({
-    mgcpPorts: options.capture.mgcp_ports,
+    mgcpPorts: protocols.includes("mgcp") ? mgcp_ports : [],
+    sipPorts: protocols.includes("sip") ? sip_ports : [],
+    // Lines named by a number are the household's own: SIP calls to them are incoming.
+    sip: {
+      ownNumbers: options.lines
+        .map((line) => line.id)
+        .filter((id) => /^\+?[\d\s/.-]{6,}$/.test(id)),
+    },
     newCallId: () => `${runId}-${++sequence}`,
   });
   const router = new CallRouter(

@@ -116,7 +116,11 @@ async function startLiveCapture(
     interfaceName: capture.interface,
     filter: (linkType) =>
       buildCaptureFilter({
-        udpPorts: capture.mgcp_ports,
+        udpPorts: [
+          ...(capture.protocols.includes("mgcp") ? capture.mgcp_ports : []),
+          ...(capture.protocols.includes("sip") ? capture.sip_ports : []),
+        ],
+        streamPorts: capture.protocols.includes("sip") ? capture.sip_ports : [],
         linkType,
         ...(capture.adapter_mac && linkType === LINKTYPE.ETHERNET
           ? { mac: capture.adapter_mac }

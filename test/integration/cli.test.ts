@@ -65,7 +65,7 @@ describe("voip-callerid replay", () => {
     [
       "a bad port",
       ["replay", EXAMPLE, "--mgcp-port", "70000"],
-      /--mgcp-port must be a UDP port from 1 to 65535, got "70000"/,
+      /--mgcp-port must be a port from 1 to 65535, got "70000"/,
     ],
     ["a bad MAC", ["replay", EXAMPLE, "--adapter-mac", "00:90:f8"], /--adapter-mac must look like/],
     ["an unknown option", ["replay", EXAMPLE, "--colour"], /Unknown option '--colour'/],

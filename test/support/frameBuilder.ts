@@ -8,6 +8,7 @@
  *     Frames shorter than the 60-byte Ethernet minimum are zero-padded, as NICs do.
  *   IPv4:     20-byte header, no options, DF clear.
  *   IPv6:     40-byte header, optional extension headers, then UDP.
+ *   TCP and SCTP frames: see transportFrames.ts, built on ipPacketAround and pseudoHeader.
  *   SLL v1:   | packet type:16 | ARPHRD:16 | addr len:16 | addr:64 | protocol:16 |
  *   SLL v2:   | protocol:16 | reserved:16 | ifindex:32 | ARPHRD:16 | pkt type:8 | addr len:8 |
  *             | addr:64 |
@@ -216,36 +217,67 @@ function udpSegment(spec: UdpFrameSpec, source: Uint8Array, destination: Uint8Ar
   writeU16(segment, 2, spec.dstPort);
   writeU16(segment, 4, segment.length);
   segment.set(data, 8);
-  const pseudo = new Uint8Array(source.length * 2 + (source.length === 4 ? 4 : 8));
-  pseudo.set(source, 0);
-  pseudo.set(destination, source.length);
-  if (source.length === 4) {
-    pseudo[9] = PROTOCOL_UDP;
-    writeU16(pseudo, 10, segment.length);
-  } else {
-    writeU32(pseudo, 32, segment.length);
-    pseudo[39] = PROTOCOL_UDP;
-  }
   // A computed 0 is sent as all ones: 0 means "no checksum" (RFC 768).
+  const pseudo = pseudoHeader(source, destination, PROTOCOL_UDP, segment.length);
   writeU16(segment, 6, internetChecksum(pseudo, segment) || 0xffff);
   return segment;
 }
 
-function ipv4Header(spec: UdpFrameSpec, payloadLength: number, flagsAndOffset: number) {
+/** The IPv4 (RFC 768) or IPv6 (RFC 8200 §8.1) pseudo-header of a UDP or TCP checksum. */
+export function pseudoHeader(
+  source: Uint8Array,
+  destination: Uint8Array,
+  protocol: number,
+  length: number,
+) {
+  const pseudo = new Uint8Array(source.length * 2 + (source.length === 4 ? 4 : 8));
+  pseudo.set(source, 0);
+  pseudo.set(destination, source.length);
+  if (source.length === 4) {
+    pseudo[9] = protocol;
+    writeU16(pseudo, 10, length);
+  } else {
+    writeU32(pseudo, 32, length);
+    pseudo[39] = protocol;
+  }
+  return pseudo;
+}
+
+/** IPv4 (no options, DF clear) or IPv6 header around a transport segment of `protocol`. */
+export function ipPacketAround(
+  spec: Pick<UdpFrameSpec, "src" | "dst" | "ipId" | "ttl">,
+  protocol: number,
+  segment: Uint8Array,
+): Uint8Array {
+  if (!spec.src.includes(":"))
+    return concat(ipv4Header(spec, segment.length, 0, protocol), segment);
+  return concat(ipv6Header(spec, segment.length, protocol), segment);
+}
+
+function ipv4Header(
+  spec: Pick<UdpFrameSpec, "src" | "dst" | "ipId" | "ttl">,
+  payloadLength: number,
+  flagsAndOffset: number,
+  protocol = PROTOCOL_UDP,
+) {
   const header = new Uint8Array(20);
   header[0] = 0x45;
   writeU16(header, 2, 20 + payloadLength);
   writeU16(header, 4, (spec.ipId ?? 1) & 0xffff);
   writeU16(header, 6, flagsAndOffset);
   header[8] = spec.ttl ?? 64;
-  header[9] = PROTOCOL_UDP;
+  header[9] = protocol;
   header.set(parseIpAddress(spec.src), 12);
   header.set(parseIpAddress(spec.dst), 16);
   writeU16(header, 10, internetChecksum(header));
   return header;
 }
 
-function ipv6Header(spec: UdpFrameSpec, payloadLength: number, nextHeader: number): Uint8Array {
+function ipv6Header(
+  spec: Pick<UdpFrameSpec, "src" | "dst" | "ttl">,
+  payloadLength: number,
+  nextHeader: number,
+): Uint8Array {
   const header = new Uint8Array(40);
   header[0] = 0x60;
   writeU16(header, 4, payloadLength);

@@ -10,7 +10,9 @@ export type CallEndReason =
   | "connection-deleted" // DLCX
   | "timeout" // no signalling within the ring time-out
   | "restart" // the gateway restarted (RSIP)
-  | "superseded"; // a new call began on the line while this one looked open
+  | "superseded" // a new call began on the line while this one looked open
+  | "cancelled" // SIP: the caller cancelled before anyone answered (CANCEL, 487)
+  | "rejected"; // SIP: busy, declined or unavailable (486, 603, 480, other failures)
 
 export interface CallEvent {
   readonly type: CallEventType;

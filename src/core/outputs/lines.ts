@@ -17,6 +17,12 @@ export function lineSettings(line: string, options: readonly LineOption[]): Line
 }
 
 function matches(pattern: string, line: string): boolean {
+  // A SIP line is the household's number (`sip:0441112233`): an option may name it in any
+  // written form, so compare the national significant digits.
+  const digits = pattern.replace(/[\s/.-]/g, "");
+  if (line.startsWith("sip:") && /^\+?\d{6,}$/.test(digits)) {
+    return digits.replace(/\D/g, "").slice(-9) === line.slice(4).replace(/\D/g, "").slice(-9);
+  }
   const escaped = pattern
     .toLowerCase()
     .split("*")

@@ -12,8 +12,14 @@
  * anywhere outside the captured bytes, and capture on the sending host often sees headers
  * before the NIC fills checksums in.
  *
- * Checks are ordered so that packets we do not want (not UDP) are skipped before any length
- * is judged: a short snap length must not turn every unrelated packet into an error.
+ * Checks are ordered so that packets we do not want (a protocol not in ip.wantedProtocols:
+ * UDP, plus TCP / SCTP when asked for) are skipped before any length is judged: a short snap
+ * length must not turn every unrelated packet into an error.
+ *
+ * Only UDP fragments are reassembled. A fragmented TCP or SCTP packet is skipped: both set DF
+ * and size segments to the path MTU (TCP MSS, SCTP PMTU discovery, RFC 9260 §7.3), so such
+ * fragments are rare, while collecting them would spend reassembly slots on traffic whose
+ * ports are only known once the packet is whole.
  */
 
 import type { DecodeErrorCode } from "../errors.js";
@@ -34,12 +40,14 @@ export function parseIpv4(
   const headerLength = (versionAndIhl & 0x0f) * 4;
   if (versionAndIhl >> 4 !== 4 || headerLength < MIN_HEADER_LENGTH) return "ipv4-bad-header";
   if (offset + headerLength > data.length) return "ipv4-truncated";
-  if (u8(data, offset + 9) !== IP_PROTOCOL_UDP) return "skipped";
+  const protocol = u8(data, offset + 9);
+  if (ip.wantedProtocols[protocol] === 0) return "skipped";
 
   const totalLength = u16(data, offset + 2);
   if (totalLength < headerLength) return "ipv4-bad-header";
 
   ip.family = 4;
+  ip.protocol = protocol;
   ip.sourceOffset = offset + 12;
   ip.payloadStart = offset + headerLength;
   // Past the total length is Ethernet padding (frames shorter than 60 bytes): not ours.
@@ -47,8 +55,9 @@ export function parseIpv4(
 
   const flagsAndOffset = u16(data, offset + 6);
   if ((flagsAndOffset & (FLAG_MORE_FRAGMENTS | FRAGMENT_OFFSET_MASK)) === 0) {
-    return "udp";
+    return "transport";
   }
+  if (protocol !== IP_PROTOCOL_UDP) return "skipped";
 
   // A fragment's data is needed whole; there is no port to filter on before reassembly.
   if (ip.claimedEnd > data.length) return "ipv4-truncated";

@@ -6,7 +6,8 @@
  *   | source address:128 |
  *   | destination address:128 |
  *
- * Extension headers walked before UDP (RFC 8200 §4):
+ * Extension headers walked before the transport header (UDP, and TCP / SCTP when the decoder
+ * wants them; see ip.wantedProtocols) (RFC 8200 §4):
  *   Hop-by-Hop (0), Routing (43), Destination Options (60):
  *     | next header:8 | hdr ext len:8 (8-byte units, not counting the first 8) | ... |
  *   Authentication Header (51, RFC 4302 §2):
@@ -24,7 +25,7 @@
 
 import type { DecodeErrorCode } from "../errors.js";
 import { u8, u16, u32 } from "./bytes.js";
-import { IP_PROTOCOL_UDP, type IpLayer, type IpResult } from "./ipLayer.js";
+import type { IpLayer, IpResult } from "./ipLayer.js";
 
 const FIXED_HEADER_LENGTH = 40;
 /** Longer chains are not legitimate traffic; bounding them bounds the work per frame. */
@@ -55,8 +56,9 @@ export function parseIpv6(
 }
 
 /**
- * Walks extension headers from `start` up to ip.claimedEnd, leaving ip.payloadStart at the UDP
- * header ("udp") or at the data of a real fragment ("fragment").
+ * Walks extension headers from `start` up to ip.claimedEnd, leaving ip.payloadStart at the
+ * header of a wanted transport protocol ("transport", ip.protocol set) or at the data of a real
+ * fragment ("fragment").
  *
  * @param afterFixedHeader false when walking a reassembled payload: there, Hop-by-Hop is out of
  *   place and a second fragment header would mean nested fragmentation, which RFC 8200 forbids.
@@ -72,9 +74,10 @@ export function walkExtensionHeaders(
   let nextHeader = firstNextHeader;
 
   for (let count = 0; ; count++) {
-    if (nextHeader === IP_PROTOCOL_UDP) {
+    if (ip.wantedProtocols[nextHeader] === 1) {
+      ip.protocol = nextHeader;
       ip.payloadStart = offset;
-      return "udp";
+      return "transport";
     }
     if (nextHeader === NO_NEXT_HEADER || nextHeader === ENCAPSULATING_SECURITY_PAYLOAD) {
       return "skipped";
@@ -94,7 +97,7 @@ export function walkExtensionHeaders(
     } else if (nextHeader === HOP_BY_HOP || nextHeader === FRAGMENT) {
       return "ipv6-bad-extension";
     } else {
-      return "skipped"; // TCP, ICMPv6, or a protocol we do not read
+      return "skipped"; // ICMPv6, unwanted TCP / SCTP, or a protocol we do not read
     }
 
     if (count === MAX_EXTENSION_HEADERS) return "ipv6-bad-extension";

@@ -128,7 +128,7 @@ describe("seeded random mutations", () => {
       maxPendingDatagrams: 8,
       fragmentTimeoutMs: 50,
     });
-    const kinds = { datagram: 0, skipped: 0, error: 0 };
+    const kinds = { datagram: 0, skipped: 0, error: 0, tcp: 0, sctp: 0 };
     let timestampMs = 0;
 
     for (let i = 0; i < 60_000; i++) {

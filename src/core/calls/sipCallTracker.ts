@@ -1,0 +1,238 @@
+/**
+ * Call state per SIP dialog (Call-ID), from the requests and responses seen on the wire.
+ * RFC 3261 §13 (INVITE transactions), §15 (BYE, CANCEL); facts file §7.
+ *
+ *  incoming:  INVITE ─► 180/183 ─► ringing ─► 200 (to the INVITE) ─► answered ─► BYE ─► ended
+ *             CANCEL / 487 before an answer ─► missed (cancelled)
+ *             486 / 603 / 480 / other failures before an answer ─► missed (rejected)
+ *             no final answer within the ring time-out ─► missed (timeout)
+ *  outgoing:  INVITE ─► outgoing ─► 200 ─► answered ─► BYE ─► ended; failures ─► ended
+ *
+ * One call per Call-ID: retransmissions, the second INVITE after a 401/407 challenge, the same
+ * INVITE seen at several hops, forked responses and re-INVITEs/UPDATEs all belong to the
+ * call the first INVITE started, and never change its caller. A call that never rang (a 486
+ * at once) is reported missed without a ringing event, so nothing is announced for it.
+ */
+
+import { calledOf, callerOf, dialogKey, type SipParty } from "../sip/identity.js";
+import type { SipMessage } from "../sip/parseSip.js";
+import type { CallDirection, CallEndReason, CallEvent, CallEventType } from "./callEvent.js";
+import type { MessageContext } from "./mgcpCallTracker.js";
+
+export interface SipCallTrackerOptions {
+  /** Addresses of the household's adapters and phones: INVITEs to them are incoming. */
+  readonly ownAddresses?: readonly string[];
+  /** The household's own numbers (digits): an INVITE to one is incoming, from one outgoing. */
+  readonly ownNumbers?: readonly string[];
+  readonly ringTimeoutMs?: number;
+  readonly newCallId?: () => string;
+}
+
+type SipCallState = "offered" | "ringing" | "answered";
+
+interface SipCall {
+  readonly id: string;
+  readonly callId: string;
+  readonly direction: CallDirection;
+  readonly line: string;
+  readonly party: SipParty;
+  readonly startedAt: number;
+  state: SipCallState;
+  answeredAt: number | null;
+  deadline: number | null;
+}
+
+const NO_EVENTS: readonly CallEvent[] = Object.freeze([]);
+/** An ended dialog is remembered this long, so that its late retransmissions stay quiet. */
+const REMEMBER_ENDED_MS = 64_000;
+const MAX_DIALOGS = 1024;
+
+export class SipCallTracker {
+  readonly #calls = new Map<string, SipCall>();
+  readonly #ended = new Map<string, number>();
+  readonly #ownAddresses: ReadonlySet<string>;
+  readonly #ownNumbers: readonly string[];
+  readonly #ringTimeoutMs: number;
+  readonly #newCallId: () => string;
+  #nextDeadline = Number.POSITIVE_INFINITY;
+
+  constructor(options: SipCallTrackerOptions = {}) {
+    this.#ownAddresses = new Set(options.ownAddresses ?? []);
+    this.#ownNumbers = (options.ownNumbers ?? []).map(digitsOf).filter((n) => n !== "");
+    this.#ringTimeoutMs = options.ringTimeoutMs ?? 180_000;
+    let sequence = 0;
+    this.#newCallId = options.newCallId ?? (() => `s${++sequence}`);
+  }
+
+  get nextDeadline(): number {
+    return this.#nextDeadline;
+  }
+
+  handle(message: SipMessage, context: MessageContext): readonly CallEvent[] {
+    const dialog = dialogKey(message);
+    if (!dialog) return NO_EVENTS;
+    const call = this.#calls.get(dialog.callId);
+    const events: CallEvent[] = [];
+    if (message.kind === "request") {
+      if (
+        message.method === "INVITE" &&
+        !call &&
+        !this.#ended.has(dialog.callId) &&
+        dialog.toTag === null
+      ) {
+        this.#start(message, dialog.callId, context, events);
+      } else if (call && message.method === "CANCEL" && call.state !== "answered") {
+        this.#finish(call, context.at, "cancelled", events);
+      } else if (call && message.method === "BYE") {
+        this.#finish(call, context.at, "hung-up", events);
+      }
+    } else if (call && dialog.cseqMethod === "INVITE") {
+      this.#onInviteResponse(call, message.status, context.at, events);
+    }
+    return events.length === 0 ? NO_EVENTS : events;
+  }
+
+  tick(now: number): readonly CallEvent[] {
+    if (now < this.#nextDeadline) return NO_EVENTS;
+    const events: CallEvent[] = [];
+    for (const call of [...this.#calls.values()]) {
+      if (call.deadline !== null && call.deadline <= now)
+        this.#finish(call, call.deadline, "timeout", events);
+    }
+    for (const [callId, endedAt] of this.#ended)
+      if (now - endedAt > REMEMBER_ENDED_MS) this.#ended.delete(callId);
+    this.#updateDeadline();
+    return events;
+  }
+
+  #start(
+    invite: SipMessage & { kind: "request" },
+    callId: string,
+    context: MessageContext,
+    events: CallEvent[],
+  ): void {
+    const caller = callerOf(invite);
+    const called = calledOf(invite);
+    const direction = this.#direction(caller, called.number, context);
+    // The line is the household's number: the one called (incoming) or calling (outgoing).
+    const ownNumber =
+      direction === "incoming" ? (called.number ?? called.user) : (caller.number ?? caller.user);
+    const party: SipParty =
+      direction === "incoming"
+        ? caller
+        : {
+            number: called.number,
+            user: called.user,
+            name: null,
+            anonymous: false,
+            unavailable: false,
+            source: "from",
+          };
+    const call: SipCall = {
+      id: this.#newCallId(),
+      callId,
+      direction,
+      line: `sip:${(ownNumber ?? "unknown").toLowerCase()}`,
+      party,
+      startedAt: context.at,
+      state: "offered",
+      answeredAt: null,
+      deadline: context.at + this.#ringTimeoutMs,
+    };
+    if (this.#calls.size >= MAX_DIALOGS) {
+      const oldest = this.#calls.values().next().value;
+      if (oldest) this.#finish(oldest, context.at, "timeout", events);
+    }
+    this.#calls.set(callId, call);
+    if (direction === "outgoing") events.push(this.#event(call, "outgoing", context.at, null));
+    this.#updateDeadline();
+  }
+
+  #onInviteResponse(call: SipCall, status: number, at: number, events: CallEvent[]): void {
+    if (status === 180 || status === 183) {
+      if (call.direction === "incoming" && call.state === "offered") {
+        call.state = "ringing";
+        events.push(this.#event(call, "ringing", at, null));
+      }
+    } else if (status >= 200 && status < 300) {
+      if (call.state === "answered") return;
+      if (call.direction === "incoming" && call.state === "offered")
+        events.push(this.#event(call, "ringing", at, null));
+      call.state = "answered";
+      call.answeredAt = at;
+      call.deadline = null;
+      events.push(this.#event(call, "answered", at, null));
+      this.#updateDeadline();
+    } else if (status >= 300 && status !== 401 && status !== 407 && call.state !== "answered") {
+      // 401/407 are a challenge: the caller's next INVITE continues the same call.
+      this.#finish(call, at, status === 487 ? "cancelled" : "rejected", events);
+    }
+  }
+
+  #finish(call: SipCall, at: number, reason: CallEndReason, events: CallEvent[]): void {
+    const type: CallEventType =
+      call.direction === "incoming" && call.state !== "answered" ? "missed" : "ended";
+    events.push(this.#event(call, type, at, reason));
+    this.#calls.delete(call.callId);
+    this.#ended.set(call.callId, at);
+    if (this.#ended.size > MAX_DIALOGS)
+      this.#ended.delete(this.#ended.keys().next().value as string);
+    this.#updateDeadline();
+  }
+
+  #direction(
+    caller: SipParty,
+    calledNumber: string | null,
+    context: MessageContext,
+  ): CallDirection {
+    if (this.#ownAddresses.has(context.dst)) return "incoming";
+    if (this.#ownAddresses.has(context.src)) return "outgoing";
+    if (calledNumber && this.#isOwn(calledNumber)) return "incoming";
+    if (caller.number && this.#isOwn(caller.number)) return "outgoing";
+    // A passive listener mostly sees calls to the house.
+    return "incoming";
+  }
+
+  #isOwn(number: string): boolean {
+    const digits = digitsOf(number);
+    // Compare the national significant part: "+41441234567" and "0441234567" are one number.
+    return this.#ownNumbers.some((own) => own.slice(-9) === digits.slice(-9) && digits.length >= 6);
+  }
+
+  #event(call: SipCall, type: CallEventType, at: number, reason: CallEndReason | null): CallEvent {
+    const ends = type === "missed" || type === "ended";
+    return {
+      type,
+      callId: call.id,
+      line: call.line,
+      direction: call.direction,
+      // A withheld caller's number stays out of every output (RFC 3325 Privacy: id).
+      number: call.party.anonymous ? null : call.party.number,
+      name: call.party.anonymous ? null : call.party.name,
+      anonymous: call.party.anonymous,
+      unavailable: call.party.unavailable,
+      waiting: false,
+      networkTime: null,
+      at,
+      startedAt: call.startedAt,
+      answeredAt: call.answeredAt,
+      endedAt: ends ? at : null,
+      reason,
+    };
+  }
+
+  #updateDeadline(): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const call of this.#calls.values())
+      if (call.deadline !== null && call.deadline < next) next = call.deadline;
+    if (this.#ended.size > 0) {
+      const oldestEnded = this.#ended.values().next().value as number;
+      next = Math.min(next, oldestEnded + REMEMBER_ENDED_MS + 1);
+    }
+    this.#nextDeadline = next;
+  }
+}
+
+function digitsOf(number: string): string {
+  return number.replace(/\D/g, "");
+}

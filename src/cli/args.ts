@@ -10,6 +10,8 @@ export interface CaptureOptions {
   readonly mgcpPorts: readonly number[];
   /** SIP over UDP, TCP, WebSocket and SCTP; empty with --no-sip. */
   readonly sipPorts: readonly number[];
+  /** SIP: addresses of the household's adapters/phones, to tell incoming from outgoing. */
+  readonly sip: { readonly ownAddresses: readonly string[] };
   readonly adapterMac: Uint8Array | undefined;
   readonly ringTimeoutMs: number;
 }
@@ -61,6 +63,8 @@ Capture options:
   --mgcp-port PORT       UDP port carrying MGCP; repeat for several (default ${DEFAULT_MGCP_PORTS.join(", ")})
   --sip-port PORT        port carrying SIP (UDP, TCP, WebSocket, SCTP); repeat (default ${DEFAULT_SIP_PORTS.join(", ")})
   --no-sip               MGCP only
+  --own-address IP       a SIP adapter's or phone's address: INVITEs to it are incoming, from
+                         it outgoing; repeat for several (without it every call is incoming)
   --adapter-mac MAC      only frames to or from the telephone adapter's MAC (Ethernet; a Linux
                          cooked capture keeps only senders' addresses: frames from it)
   --ring-timeout SEC     a ringing call with no signalling for this long is missed (default 180)
@@ -91,6 +95,7 @@ const CAPTURE_FLAGS = {
   "mgcp-port": { type: "string", multiple: true },
   "sip-port": { type: "string", multiple: true },
   "no-sip": { type: "boolean" },
+  "own-address": { type: "string", multiple: true },
   "adapter-mac": { type: "string" },
   "ring-timeout": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
@@ -290,6 +295,7 @@ function parseCaptureOptions(values: Values): CaptureOptions | string {
   return {
     mgcpPorts: mgcpPorts.length > 0 ? mgcpPorts : DEFAULT_MGCP_PORTS,
     sipPorts: values["no-sip"] ? [] : sipPorts.length > 0 ? sipPorts : DEFAULT_SIP_PORTS,
+    sip: { ownAddresses: (values["own-address"] as string[] | undefined) ?? [] },
     adapterMac,
     ringTimeoutMs: ringTimeoutS * 1000,
   };

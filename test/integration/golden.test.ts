@@ -13,12 +13,22 @@ const SYNTHETIC = new URL("../fixtures/synthetic/", import.meta.url);
 const REAL = new URL("../fixtures/captures/real/", import.meta.url);
 const EXAMPLES = new URL("../../examples/", import.meta.url);
 
-function replay(paths: string[], sipPorts: readonly number[] = DEFAULT_SIP_PORTS) {
+function replay(
+  paths: string[],
+  sipPorts: readonly number[] = DEFAULT_SIP_PORTS,
+  ownAddresses: readonly string[] = [],
+) {
   const out: string[] = [];
   const err: string[] = [];
   const code = runReplay(
     paths,
-    { mgcpPorts: DEFAULT_MGCP_PORTS, sipPorts, adapterMac: undefined, ringTimeoutMs: 180_000 },
+    {
+      mgcpPorts: DEFAULT_MGCP_PORTS,
+      sipPorts,
+      sip: { ownAddresses },
+      adapterMac: undefined,
+      ringTimeoutMs: 180_000,
+    },
     {
       readCapture: readCaptureFileSync,
       writeOut: (l) => out.push(l),
@@ -40,15 +50,17 @@ const synthetic = [
 
 describe("golden: synthetic captures", () => {
   it("has a fixture for every scenario shape", () => {
-    expect(synthetic.length).toBeGreaterThanOrEqual(25);
+    expect(synthetic.length).toBeGreaterThanOrEqual(32);
   });
 
   it.each(synthetic)("%s", (_, url) => {
     const expectedUrl = new URL(url.href.replace(/\.pcap$/, ".expected.json"));
     const expected = JSON.parse(readFileSync(expectedUrl, "utf8")) as {
       events: Record<string, unknown>[];
+      /** SIP: the adapter's address, which tells incoming from outgoing. */
+      ownAddresses?: string[];
     };
-    const { code, events, err } = replay([url.pathname]);
+    const { code, events, err } = replay([url.pathname], DEFAULT_SIP_PORTS, expected.ownAddresses);
     expect(code).toBe(0);
     expect(events).toHaveLength(expected.events.length);
     for (const [i, event] of expected.events.entries()) expect(events[i]).toMatchObject(event);

@@ -50,7 +50,7 @@ function assertWellFormed(events: readonly CallEvent[]): void {
   for (const e of events) {
     if (
       !TYPES.has(e.type) ||
-      !/^c\d+$/.test(e.callId) ||
+      !/^[cs]\d+$/.test(e.callId) ||
       typeof e.line !== "string" ||
       !Number.isFinite(e.at)
     ) {
@@ -68,7 +68,7 @@ describe("robustness", () => {
   });
 
   it("every frame truncated at every offset", () => {
-    const pipeline = new CallerIdPipeline();
+    const pipeline = new CallerIdPipeline({ sipPorts: [5060, 6060, 8080] });
     let calls = 0;
     for (const frame of FRAMES) {
       for (let length = 0; length <= frame.data.length; length++) {
@@ -97,7 +97,7 @@ describe("robustness", () => {
   it(`${MUTATIONS} seeded random mutations`, () => {
     const random = mulberry32(20261129);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-    const pipeline = new CallerIdPipeline();
+    const pipeline = new CallerIdPipeline({ sipPorts: [5060, 6060, 8080] });
     const tracker = new MgcpCallTracker();
     const interesting = [
       0x22, 0x2c, 0x28, 0x29, 0x2e, 0x0a, 0x0d, 0x3a, 0x20, 0x2f, 0x40, 0x00, 0xff,

@@ -216,6 +216,62 @@ describe("voip-callerid run --replay", () => {
   });
 });
 
+describe("voip-callerid run with a SIP adapter", () => {
+  it("reports a SIP call on the line named by the household's number", async () => {
+    ha.clearRecords();
+    const path = `${dir}/sip.yaml`;
+    writeFileSync(
+      path,
+      `lines:
+  - id: "044 111 22 33"
+    name: Home
+directory:
+  online_lookup: false
+announce:
+  tts_entity: tts.piper
+  media_players: [media_player.kitchen]
+  repeat: 1
+homeassistant:
+  url: ${ha.url}
+  token: ${FAKE_HA_TOKEN}
+data_dir: ${dir}/sip
+`,
+    );
+    const run = await spawnCli([
+      "run",
+      "--config",
+      path,
+      "--replay",
+      "test/fixtures/synthetic/sip-answered-tcp.pcap",
+      "--speed",
+      "0",
+    ]);
+    expect(run.code).toBe(0);
+    const events = ha.firedEvents
+      .filter((e) => e.eventType === "voip_callerid_call")
+      .map((e) => e.data);
+    expect(
+      events.map((e) => [
+        e.type,
+        e.line,
+        e.line_name,
+        e.direction,
+        e.number,
+        e.name,
+        e.name_source,
+      ]),
+    ).toEqual([
+      ["ringing", "sip:0441112233", "Home", "incoming", "+41449876543", "Hans Muster", "network"],
+      ["answered", "sip:0441112233", "Home", "incoming", "+41449876543", "Hans Muster", "network"],
+      ["ended", "sip:0441112233", "Home", "incoming", "+41449876543", "Hans Muster", "network"],
+    ]);
+    const speak = ha.serviceCalls
+      .filter((c) => c.service === "speak")
+      .map((c) => c.serviceData?.message);
+    expect(speak).toEqual(["Anruf von Hans Muster"]);
+  });
+});
+
 describe("voip-callerid run, as the add-on runs it", () => {
   it("never writes secrets into its log, even at debug level", async () => {
     const secure = await startMosquitto({ users: { addons: "mqtt-Secret-77" } });

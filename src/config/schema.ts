@@ -41,6 +41,12 @@ export const OPTIONS_SCHEMA = {
         },
         mgcp_ports: { type: "array", items: port, minItems: 1, default: [2427, 2727] },
         sip_ports: { type: "array", items: port, minItems: 1, default: [5060] },
+        adapter_addresses: {
+          type: "array",
+          items: { type: "string", pattern: "^[0-9A-Fa-f:.]+$" },
+          default: [],
+          description: "SIP: the adapters' and phones' IP addresses; INVITEs to them are incoming",
+        },
       },
     },
     bridge: {
@@ -174,6 +180,7 @@ export interface Options {
     protocols: ("mgcp" | "sip")[];
     mgcp_ports: number[];
     sip_ports: number[];
+    adapter_addresses: string[];
   };
   bridge: {
     enabled: boolean;

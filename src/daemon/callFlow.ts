@@ -35,6 +35,7 @@ export function createCallFlow(
     sipPorts: protocols.includes("sip") ? sip_ports : [],
     // Lines named by a number are the household's own: SIP calls to them are incoming.
     sip: {
+      ownAddresses: options.capture.adapter_addresses,
       ownNumbers: options.lines
         .map((line) => line.id)
         .filter((id) => /^\+?[\d\s/.-]{6,}$/.test(id)),

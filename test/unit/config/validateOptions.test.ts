@@ -12,6 +12,7 @@ describe("options", () => {
       protocols: ["mgcp", "sip"],
       mgcp_ports: [2427, 2727],
       sip_ports: [5060],
+      adapter_addresses: [],
     });
     expect(result.options.directory).toMatchObject({
       country: "CH",

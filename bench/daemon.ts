@@ -24,6 +24,7 @@ import { preciseNow } from "../test/support/fakeHomeAssistantCommands.js";
 import { udpFrame } from "../test/support/frameBuilder.js";
 import { startMosquitto } from "../test/support/mosquitto.js";
 import { PcapFileWriter } from "../test/support/pcapWriter.js";
+import { percentile } from "./statistics.js";
 
 /** When each websocket frame left for Home Assistant, recorded at the socket. */
 const sent: { at: number; text: string }[] = [];
@@ -55,11 +56,6 @@ const frame = (text: string, at: number, fromCa: boolean) => ({
   timestampMs: at,
   originalLength: 0,
 });
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number;
-};
 
 async function main(): Promise<void> {
   const broker = await startMosquitto();

@@ -10,6 +10,7 @@ import { Phonebook, parsePhonebook } from "../src/core/caller/phonebook.js";
 import { CallerResolver } from "../src/core/caller/resolveCaller.js";
 import { createSearchChClient } from "../src/io/searchChClient.js";
 import { startFakeSearchCh } from "../test/support/fakeSearchCh.js";
+import { percentile } from "./statistics.js";
 
 const PHONEBOOK_SIZE = 10_000;
 const CACHED = 10_000;
@@ -22,13 +23,10 @@ const grouped = (digits: string) =>
 const zurich = (i: number) => `044 ${grouped(String(2_000_000 + i))}`;
 const bern = (i: number) => `+41 31 ${grouped(String(3_000_000 + i))}`;
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number;
 function summary(label: string, samples: number[], unit: "µs" | "ms"): string {
-  const sorted = [...samples].sort((a, b) => a - b);
   const scale = unit === "µs" ? 1000 : 1;
   const f = (ms: number) => (ms * scale).toFixed(unit === "µs" ? 1 : 0);
-  return `${label.padEnd(34)} n=${String(samples.length).padStart(6)}  p50 ${f(percentile(sorted, 0.5))} ${unit}  p99 ${f(percentile(sorted, 0.99))} ${unit}  max ${f(sorted.at(-1) ?? 0)} ${unit}`;
+  return `${label.padEnd(34)} n=${String(samples.length).padStart(6)}  p50 ${f(percentile(samples, 0.5))} ${unit}  p99 ${f(percentile(samples, 0.99))} ${unit}  max ${f(Math.max(...samples))} ${unit}`;
 }
 
 async function main(): Promise<void> {

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { udpFrame } from "../test/support/frameBuilder.js";
 import { PcapFileWriter } from "../test/support/pcapWriter.js";
+import { median, timed } from "./statistics.js";
 
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const CALL_EVERY = 5_000; // packets between the starts of two calls
@@ -92,15 +93,6 @@ function generate(path: string): number {
   writer.close();
   return calls;
 }
-
-function timed<T>(fn: () => T): { ms: number; value: T } {
-  const start = process.hrtime.bigint();
-  const value = fn();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
-}
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "voip-callerid-bench-"));

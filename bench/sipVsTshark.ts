@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { udpFrame } from "../test/support/frameBuilder.js";
 import { PcapFileWriter } from "../test/support/pcapWriter.js";
+import { median, timed } from "./statistics.js";
 
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const CALL_EVERY = 5_000;
@@ -90,15 +91,6 @@ function generate(path: string): number {
   writer.close();
   return calls;
 }
-
-function timed<T>(fn: () => T): { ms: number; value: T } {
-  const start = process.hrtime.bigint();
-  const value = fn();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
-}
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const dir = mkdtempSync(join(tmpdir(), "voip-callerid-bench-sip-"));
 const file = join(dir, "sip.pcap");

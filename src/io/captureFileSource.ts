@@ -65,7 +65,7 @@ function fileSystemFailure(path: string, error: unknown): ReadCaptureFailure {
 export function readCaptureFileSync(
   path: string,
   onFrame: (frame: Frame) => void,
-  chunkSize = 1 << 20,
+  chunkSize = 1 << 18,
   prefilter?: FramePrefilter,
 ): ReadCaptureOutcome {
   let fd: number;

@@ -3,9 +3,9 @@
  * phonebook, cache, search.ch — and shows where the name came from and what would be said.
  */
 
+import { resolverSettings } from "../config/resolverSettings.js";
 import type { Options } from "../config/schema.js";
 import { validateOptions } from "../config/validateOptions.js";
-import type { Templates } from "../core/caller/announcement.js";
 import { DirectoryCache } from "../core/caller/directoryCache.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import {
@@ -65,31 +65,22 @@ export async function runLookup(
     onProblem: (problem) => warn(problem.message), // it names the file and line itself
   });
   try {
-    const resolver = new CallerResolver(
-      {
-        country,
-        lang: announce.language,
-        templates: templatesOf(announce),
-        onlineLookup: directory.online_lookup,
-        monthlyQuota: directory.monthly_quota,
+    const resolver = new CallerResolver(resolverSettings(options), {
+      phonebook: () => phonebook.current(),
+      cache,
+      saveCache: () => {
+        try {
+          deps.writeState(statePath, cache.toState(deps.now()));
+        } catch (error) {
+          warn(`cannot save the directory cache: ${(error as Error).message}`);
+        }
       },
-      {
-        phonebook: () => phonebook.current(),
-        cache,
-        saveCache: () => {
-          try {
-            deps.writeState(statePath, cache.toState(deps.now()));
-          } catch (error) {
-            warn(`cannot save the directory cache: ${(error as Error).message}`);
-          }
-        },
-        directory: directory.online_lookup
-          ? deps.createDirectory(directory, announce.language)
-          : null,
-        now: deps.now,
-        warn,
-      },
-    );
+      directory: directory.online_lookup
+        ? deps.createDirectory(directory, announce.language)
+        : null,
+      now: deps.now,
+      warn,
+    });
     const upper = number.trim().toUpperCase();
     const resolution = await resolver.resolve({
       number: upper === "P" || upper === "O" ? null : number,
@@ -132,17 +123,6 @@ function loadOptions(flags: LookupFlags, deps: LookupDeps): Options | null {
   if (result.ok) return result.options;
   for (const problem of result.problems) deps.writeErr(`voip-callerid: option ${problem}`);
   return null;
-}
-
-function templatesOf(announce: Options["announce"]): Partial<Templates> {
-  return {
-    known: announce.template_known,
-    directory: announce.template_directory,
-    unknown: announce.template_unknown,
-    anonymous: announce.template_anonymous,
-    unavailable: announce.template_unavailable,
-    unreachable: announce.template_unreachable,
-  };
 }
 
 function print(

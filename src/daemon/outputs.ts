@@ -4,8 +4,8 @@
  * and the console. An output that is not configured is simply absent.
  */
 import { join } from "node:path";
+import { resolverSettings } from "../config/resolverSettings.js";
 import type { Options } from "../config/schema.js";
-import type { Templates } from "../core/caller/announcement.js";
 import { DirectoryCache } from "../core/caller/directoryCache.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import { CallerResolver, type DirectoryDiagnostics } from "../core/caller/resolveCaller.js";
@@ -79,30 +79,21 @@ export async function buildOutputs(context: {
     directoryLog.warn(`cannot save the directory cache: ${error.message}`),
   );
   stoppers.push(() => cacheWriter.flush());
-  const resolver = new CallerResolver(
-    {
-      country,
-      lang: announce.language,
-      templates: templatesOf(announce),
-      onlineLookup: directory.online_lookup,
-      monthlyQuota: directory.monthly_quota,
-    },
-    {
-      phonebook: () => phonebook.current(),
-      cache,
-      saveCache: () => cacheWriter.save(cache.toState(Date.now())),
-      directory: directory.online_lookup
-        ? createSearchChClient({
-            baseUrl: directory.search_ch_url,
-            lang: announce.language,
-            timeoutMs: directory.lookup_timeout_ms,
-            ...(directory.search_ch_key ? { key: directory.search_ch_key } : {}),
-          })
-        : null,
-      now: Date.now,
-      warn: (message) => directoryLog.warn(message),
-    },
-  );
+  const resolver = new CallerResolver(resolverSettings(options), {
+    phonebook: () => phonebook.current(),
+    cache,
+    saveCache: () => cacheWriter.save(cache.toState(Date.now())),
+    directory: directory.online_lookup
+      ? createSearchChClient({
+          baseUrl: directory.search_ch_url,
+          lang: announce.language,
+          timeoutMs: directory.lookup_timeout_ms,
+          ...(directory.search_ch_key ? { key: directory.search_ch_key } : {}),
+        })
+      : null,
+    now: Date.now,
+    warn: (message) => directoryLog.warn(message),
+  });
 
   const callLog = openCallLog(join(dataDir, "calls.sqlite"), {
     retentionDays: options.call_log_days,
@@ -269,15 +260,4 @@ async function mqttOutput(
     { info: (m) => mqttLog.info(m), warn: (m) => mqttLog.warn(m), debug: (f) => mqttLog.debug(f) },
   );
   return { output, flushState: () => writer.flush() };
-}
-
-function templatesOf(announce: Options["announce"]): Partial<Templates> {
-  return {
-    known: announce.template_known,
-    directory: announce.template_directory,
-    unknown: announce.template_unknown,
-    anonymous: announce.template_anonymous,
-    unavailable: announce.template_unavailable,
-    unreachable: announce.template_unreachable,
-  };
 }

@@ -20,6 +20,7 @@
  * The token is only ever written to the socket: log lines name the URL, never the token, and
  * texts from Home Assistant are masked in case one echoes it.
  */
+
 import {
   type Connection,
   createConnection,
@@ -28,14 +29,10 @@ import {
   callService as sendServiceCall,
 } from "home-assistant-js-websocket";
 import WebSocket from "ws";
+import type { ServiceCall } from "../core/outputs/homeAssistantCalls.js";
 import { type HomeAssistantSettings, wsSocketFactory } from "./homeAssistantSocket.js";
 
-export interface ServiceCall {
-  domain: string;
-  service: string;
-  data?: Record<string, unknown>;
-  target?: { entity_id?: string | string[] };
-}
+export type { ServiceCall };
 
 export type HomeAssistantStatus = "connecting" | "connected" | "auth-failed" | "disconnected";
 export type ServiceCallOutcome = "sent" | "dropped" | "failed";

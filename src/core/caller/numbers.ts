@@ -91,3 +91,14 @@ export function spokenDigits(display: string): string {
 export function isCountryCode(text: string): text is CountryCode {
   return isSupportedCountry(text);
 }
+
+/**
+ * Whether two written numbers are the same line without knowing their country: the last nine
+ * digits (the national significant number of Swiss and most European plans) must agree, so
+ * "+41 44 111 22 33", "0041441112233" and "044 111 22 33" match. Both need six digits or more.
+ */
+export function isSameNumber(a: string, b: string): boolean {
+  const digitsA = a.replace(/\D/g, "");
+  const digitsB = b.replace(/\D/g, "");
+  return digitsA.length >= 6 && digitsB.length >= 6 && digitsA.slice(-9) === digitsB.slice(-9);
+}

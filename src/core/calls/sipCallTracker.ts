@@ -14,6 +14,7 @@
  * at once) is reported missed without a ringing event, so nothing is announced for it.
  */
 
+import { isSameNumber } from "../caller/numbers.js";
 import { calledOf, callerOf, dialogKey, type SipParty } from "../sip/identity.js";
 import type { SipMessage } from "../sip/parseSip.js";
 import type { CallDirection, CallEndReason, CallEvent, CallEventType } from "./callEvent.js";
@@ -58,7 +59,7 @@ export class SipCallTracker {
 
   constructor(options: SipCallTrackerOptions = {}) {
     this.#ownAddresses = new Set(options.ownAddresses ?? []);
-    this.#ownNumbers = (options.ownNumbers ?? []).map(digitsOf).filter((n) => n !== "");
+    this.#ownNumbers = options.ownNumbers ?? [];
     this.#ringTimeoutMs = options.ringTimeoutMs ?? 180_000;
     let sequence = 0;
     this.#newCallId = options.newCallId ?? (() => `s${++sequence}`);
@@ -194,9 +195,7 @@ export class SipCallTracker {
   }
 
   #isOwn(number: string): boolean {
-    const digits = digitsOf(number);
-    // Compare the national significant part: "+41441234567" and "0441234567" are one number.
-    return this.#ownNumbers.some((own) => own.slice(-9) === digits.slice(-9) && digits.length >= 6);
+    return this.#ownNumbers.some((own) => isSameNumber(own, number));
   }
 
   #event(call: SipCall, type: CallEventType, at: number, reason: CallEndReason | null): CallEvent {
@@ -231,8 +230,4 @@ export class SipCallTracker {
     }
     this.#nextDeadline = next;
   }
-}
-
-function digitsOf(number: string): string {
-  return number.replace(/\D/g, "");
 }

@@ -3,6 +3,7 @@
  * endpoint, where `*` stands for any run of characters (`aaln/1@*` matches line 1 of any
  * gateway), or by one of the household's own numbers (SIP: the called number).
  */
+import { isSameNumber } from "../caller/numbers.js";
 import type { LineSettings } from "./callReport.js";
 
 export interface LineOption {
@@ -18,11 +19,9 @@ export function lineSettings(line: string, options: readonly LineOption[]): Line
 
 function matches(pattern: string, line: string): boolean {
   // A SIP line is the household's number (`sip:0441112233`): an option may name it in any
-  // written form, so compare the national significant digits.
-  const digits = pattern.replace(/[\s/.-]/g, "");
-  if (line.startsWith("sip:") && /^\+?\d{6,}$/.test(digits)) {
-    return digits.replace(/\D/g, "").slice(-9) === line.slice(4).replace(/\D/g, "").slice(-9);
-  }
+  // written form.
+  if (line.startsWith("sip:") && /^\+?[\d\s/.-]+$/.test(pattern))
+    return isSameNumber(pattern, line.slice(4));
   const escaped = pattern
     .toLowerCase()
     .split("*")

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { isCountryCode, normalizeNumber, spokenDigits } from "../../../src/core/caller/numbers.js";
+import {
+  isCountryCode,
+  isSameNumber,
+  normalizeNumber,
+  spokenDigits,
+} from "../../../src/core/caller/numbers.js";
 
 describe("normalizeNumber for Switzerland", () => {
   it.each([
@@ -94,4 +99,11 @@ describe("other countries", () => {
 it("spoken digits follow the written groups", () => {
   expect(spokenDigits("+41 44 123 45 67")).toBe("+ 4 1, 4 4, 1 2 3, 4 5, 6 7");
   expect(spokenDigits("(267) 594-1249")).toBe("2 6 7, 5 9 4, 1 2 4 9");
+});
+
+it("isSameNumber compares lines by their national significant digits", () => {
+  expect(isSameNumber("+41 44 111 22 33", "0441112233")).toBe(true);
+  expect(isSameNumber("0041441112233", "sip-user 044/111.22.33")).toBe(true);
+  expect(isSameNumber("0441112233", "0441112234")).toBe(false);
+  expect(isSameNumber("147", "147")).toBe(false);
 });

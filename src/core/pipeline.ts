@@ -111,11 +111,9 @@ export class CallerIdPipeline {
         stats.datagrams++;
         const { datagram } = outcome;
         const isSip = this.#sipPorts.has(datagram.dstPort) || this.#sipPorts.has(datagram.srcPort);
+        if (!isSip) return this.#collect(expired, this.#mgcpEvents(datagram, at));
         const payload: SipPayload = { ...datagram, transport: "udp", bytes: datagram.payload };
-        return this.#collect(
-          expired,
-          isSip ? this.#sipEvents([payload], at) : this.#mgcpEvents(datagram, at),
-        );
+        return this.#collect(expired, this.#sipEvents([payload], at));
       }
       case "tcp":
         return this.#collect(

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { udpFrame } from "../test/support/frameBuilder.js";
-import { PcapFileWriter } from "../test/support/pcapWriter.js";
+import { writeMixedCapture } from "./mixedCapture.js";
 import { median, timed } from "./statistics.js";
 
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
@@ -49,49 +49,27 @@ function callMessages(n: number): { from: "ca" | "gw"; text: string }[] {
 
 /** Writes the capture; returns how many calls (each one caller id) it holds. */
 function generate(path: string): number {
-  const writer = new PcapFileWriter(path);
-  const rtpOut = udpFrame({
-    src: GW.ip,
-    dst: FAR.ip,
-    srcPort: 16384,
-    dstPort: 20000,
-    payload: new Uint8Array(172),
-    srcMac: GW.mac,
-    dstMac: FAR.mac,
+  return writeMixedCapture(path, {
+    packets: PACKETS,
+    callEvery: CALL_EVERY,
+    t0: T0,
+    adapter: GW,
+    farEnd: FAR,
+    callFrames: (n) =>
+      callMessages(n).map(({ from, text }) => {
+        const [src, dst] = from === "ca" ? [CA, GW] : [GW, CA];
+        const [srcPort, dstPort] = from === "ca" ? [2727, 2427] : [2427, 2727];
+        return udpFrame({
+          src: src.ip,
+          dst: dst.ip,
+          srcPort,
+          dstPort,
+          payload: text,
+          srcMac: src.mac,
+          dstMac: dst.mac,
+        });
+      }),
   });
-  const rtpIn = udpFrame({
-    src: FAR.ip,
-    dst: GW.ip,
-    srcPort: 20000,
-    dstPort: 16384,
-    payload: new Uint8Array(172),
-    srcMac: FAR.mac,
-    dstMac: GW.mac,
-  });
-  let calls = 0;
-  let pending: { from: "ca" | "gw"; text: string }[] = [];
-  for (let i = 0; i < PACKETS; i++) {
-    const timestampMs = T0 + i * 10; // two 50-packet/s RTP streams
-    if (i % CALL_EVERY === 0) pending = callMessages(calls++);
-    const message = i % 200 === 100 ? pending.shift() : undefined;
-    if (message) {
-      const [src, dst] = message.from === "ca" ? [CA, GW] : [GW, CA];
-      const data = udpFrame({
-        src: src.ip,
-        dst: dst.ip,
-        srcPort: message.from === "ca" ? 2727 : 2427,
-        dstPort: message.from === "ca" ? 2427 : 2727,
-        payload: message.text,
-        srcMac: src.mac,
-        dstMac: dst.mac,
-      });
-      writer.write({ data, timestampMs });
-    } else {
-      writer.write({ data: i % 2 === 0 ? rtpOut : rtpIn, timestampMs });
-    }
-  }
-  writer.close();
-  return calls;
 }
 
 async function main(): Promise<void> {

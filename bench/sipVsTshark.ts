@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { udpFrame } from "../test/support/frameBuilder.js";
-import { PcapFileWriter } from "../test/support/pcapWriter.js";
+import { writeMixedCapture } from "./mixedCapture.js";
 import { median, timed } from "./statistics.js";
 
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
@@ -47,49 +47,26 @@ function callMessages(n: number): { from: "provider" | "ata"; text: string }[] {
 }
 
 function generate(path: string): number {
-  const writer = new PcapFileWriter(path);
-  const rtpOut = udpFrame({
-    src: ATA.ip,
-    dst: PROVIDER.ip,
-    srcPort: 16384,
-    dstPort: 20000,
-    payload: new Uint8Array(172),
-    srcMac: ATA.mac,
-    dstMac: PROVIDER.mac,
-  });
-  const rtpIn = udpFrame({
-    src: PROVIDER.ip,
-    dst: ATA.ip,
-    srcPort: 20000,
-    dstPort: 16384,
-    payload: new Uint8Array(172),
-    srcMac: PROVIDER.mac,
-    dstMac: ATA.mac,
-  });
-  let calls = 0;
-  let pending: { from: "provider" | "ata"; text: string }[] = [];
-  for (let i = 0; i < PACKETS; i++) {
-    const timestampMs = T0 + i * 10;
-    if (i % CALL_EVERY === 0) pending = callMessages(calls++);
-    const message = i % 200 === 100 ? pending.shift() : undefined;
-    if (message) {
-      const [src, dst] = message.from === "provider" ? [PROVIDER, ATA] : [ATA, PROVIDER];
-      writer.write({
-        data: udpFrame({
+  return writeMixedCapture(path, {
+    packets: PACKETS,
+    callEvery: CALL_EVERY,
+    t0: T0,
+    adapter: ATA,
+    farEnd: PROVIDER,
+    callFrames: (n) =>
+      callMessages(n).map(({ from, text }) => {
+        const [src, dst] = from === "provider" ? [PROVIDER, ATA] : [ATA, PROVIDER];
+        return udpFrame({
           src: src.ip,
           dst: dst.ip,
           srcPort: 5060,
           dstPort: 5060,
-          payload: message.text,
+          payload: text,
           srcMac: src.mac,
           dstMac: dst.mac,
-        }),
-        timestampMs,
-      });
-    } else writer.write({ data: i % 2 === 0 ? rtpOut : rtpIn, timestampMs });
-  }
-  writer.close();
-  return calls;
+        });
+      }),
+  });
 }
 
 const dir = mkdtempSync(join(tmpdir(), "voip-callerid-bench-sip-"));

@@ -57,6 +57,16 @@ async function main(argv: readonly string[]): Promise<number> {
         stopRequested: stopSignal(),
       });
     }
+    case "bridge": {
+      const { runBridgeCommand } = await import("./cli/bridge.js");
+      const { startBridge } = await import("./bridge/startBridge.js");
+      return runBridgeCommand(command.flags, {
+        startBridge,
+        writeOut,
+        writeErr,
+        stopRequested: stopSignal(),
+      });
+    }
     case "run":
       return runCommand(command.configFile, command.replayFiles, command.speed);
     case "calls": {

@@ -39,7 +39,19 @@ export type Command =
       readonly replayFiles: readonly string[];
       readonly speed: number;
     }
-  | { readonly name: "calls"; readonly flags: CallsFlags };
+  | { readonly name: "calls"; readonly flags: CallsFlags }
+  | { readonly name: "bridge"; readonly flags: BridgeFlags };
+
+export interface BridgeFlags {
+  readonly externalInterface: string;
+  readonly internalInterface: string;
+  readonly adapterMac: Uint8Array;
+  readonly rewriteDhcpDestination: boolean;
+  readonly protectHost: boolean;
+  readonly json: boolean;
+  /** How often the counters are printed. */
+  readonly statusIntervalMs: number;
+}
 
 export interface CallsFlags {
   readonly configFile: string | undefined;
@@ -57,6 +69,8 @@ export const USAGE = `Usage:
   voip-callerid replay FILE… [capture options]         call events from pcap/pcapng files, as JSON lines
   voip-callerid listen --interface IF [capture options] call events from a live interface, as JSON lines
   voip-callerid lookup NUMBER [lookup options]          who a number belongs to, and what would be said
+  voip-callerid bridge --external IF --internal IF --mac MAC [bridge options]
+                                                        pass the telephone adapter's frames through
 
 Capture options:
   --interface, -i IF     network interface to capture on ("any" for all)
@@ -84,6 +98,17 @@ Lookup options:
   --no-online            never ask search.ch
   --search-url URL       the search.ch API address (default https://search.ch/tel/api/)
   --json                 one JSON object instead of text
+
+Bridge options:
+  --external IF          the interface towards the ISP (the cable modem)
+  --internal IF          the interface the telephone adapter is plugged into
+  --mac MAC              the adapter's MAC address; only its frames cross
+  --no-rewrite-dhcp      pass the ISP's broadcast DHCP replies on unchanged (default: address
+                         them to the adapter, which some adapters need)
+  --no-protect-host      do not install the firewall rule that makes this host ignore the
+                         adapter's frames on the internal interface
+  --status-interval SEC  print the counters this often (default 60)
+  --json                 the state and counters as one JSON object per line on stdout
 
   --help, -h             this text
   --version              the program's version
@@ -113,6 +138,15 @@ const COMMAND_FLAGS = {
     limit: { type: "string" },
     missed: { type: "boolean" },
     line: { type: "string" },
+    json: { type: "boolean" },
+  },
+  bridge: {
+    external: { type: "string" },
+    internal: { type: "string" },
+    mac: { type: "string" },
+    "no-rewrite-dhcp": { type: "boolean" },
+    "no-protect-host": { type: "boolean" },
+    "status-interval": { type: "string" },
     json: { type: "boolean" },
   },
   lookup: {
@@ -169,6 +203,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       return runCommand(rest, values);
     case "calls":
       return callsCommand(rest, values);
+    case "bridge":
+      return bridgeCommand(rest, values);
     default:
       return { ok: false, message: `unknown command "${name}"` };
   }
@@ -258,6 +294,50 @@ function callsCommand(rest: string[], values: Values): ParsedCommandLine {
         missedOnly: values.missed === true,
         line: values.line as string | undefined,
         json: values.json === true,
+      },
+    },
+  };
+}
+
+function bridgeCommand(rest: string[], values: Values): ParsedCommandLine {
+  if (rest.length > 0)
+    return { ok: false, message: `bridge takes no arguments: ${rest.join(" ")}` };
+  const external = values.external;
+  const internal = values.internal;
+  if (typeof external !== "string" || external === "") {
+    return { ok: false, message: "bridge needs --external IF (the interface towards the ISP)" };
+  }
+  if (typeof internal !== "string" || internal === "") {
+    return { ok: false, message: "bridge needs --internal IF (the adapter's interface)" };
+  }
+  const macText = values.mac;
+  if (typeof macText !== "string") {
+    return { ok: false, message: "bridge needs --mac MAC (the telephone adapter's MAC address)" };
+  }
+  const adapterMac = parseMac(macText);
+  if (adapterMac === null) {
+    return { ok: false, message: `--mac must look like 00:90:f8:12:34:56, got "${macText}"` };
+  }
+  const intervalText = values["status-interval"] as string | undefined;
+  const intervalS = intervalText === undefined ? 60 : Number(intervalText);
+  if (!Number.isFinite(intervalS) || intervalS < 0.1 || intervalS > 86_400) {
+    return {
+      ok: false,
+      message: `--status-interval must be a number of seconds from 0.1 to 86400, got "${intervalText}"`,
+    };
+  }
+  return {
+    ok: true,
+    command: {
+      name: "bridge",
+      flags: {
+        externalInterface: external,
+        internalInterface: internal,
+        adapterMac,
+        rewriteDhcpDestination: values["no-rewrite-dhcp"] !== true,
+        protectHost: values["no-protect-host"] !== true,
+        json: values.json === true,
+        statusIntervalMs: Math.round(intervalS * 1000),
       },
     },
   };

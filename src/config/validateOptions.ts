@@ -46,8 +46,21 @@ function crossChecks(options: Partial<Options>): string[] {
     );
   }
   const bridge = options.bridge;
-  if (bridge?.enabled === true && (!bridge.external_interface || !bridge.internal_interface)) {
-    problems.push("bridge: enabled, so external_interface and internal_interface must both be set");
+  if (bridge?.enabled === true) {
+    if (!bridge.external_interface || !bridge.internal_interface) {
+      problems.push(
+        "bridge: enabled, so external_interface and internal_interface must both be set",
+      );
+    } else if (bridge.external_interface === bridge.internal_interface) {
+      problems.push(
+        `bridge: external_interface and internal_interface must be two different ports (both are ${bridge.external_interface})`,
+      );
+    }
+    if (!options.capture?.adapter_mac) {
+      problems.push(
+        "bridge: enabled, so capture.adapter_mac must be set: only the adapter's frames cross",
+      );
+    }
   }
   return problems;
 }

@@ -10,14 +10,14 @@ import { CallerIdPipeline } from "../core/pipeline.js";
 import type { Logger } from "../io/logger.js";
 import { CallRouter } from "./callRouter.js";
 import type { Clock } from "./clock.js";
-import type { BuiltOutputs, DaemonDiagnostics } from "./outputs.js";
+import type { BuiltOutputs, CallDiagnostics } from "./outputs.js";
 
 export interface CallFlow {
   readonly pipeline: CallerIdPipeline;
   readonly router: CallRouter;
   /** Handles one frame; true when it produced call events. */
   handleFrame(frame: Frame): boolean;
-  diagnostics(): DaemonDiagnostics;
+  diagnostics(): CallDiagnostics;
 }
 
 export function createCallFlow(

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { resolverSettings } from "../config/resolverSettings.js";
 import type { Options } from "../config/schema.js";
+import type { BridgeStatus } from "../core/bridge/bridgeStatus.js";
 import { DirectoryCache } from "../core/caller/directoryCache.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import { CallerResolver, type DirectoryDiagnostics } from "../core/caller/resolveCaller.js";
@@ -29,10 +30,15 @@ import type { CallOutput } from "./callRouter.js";
 import type { Clock } from "./clock.js";
 import { consoleOutput } from "./consoleOutput.js";
 
-export interface DaemonDiagnostics {
+/** The call side's counters; the daemon adds the bridge's status to them. */
+export interface CallDiagnostics {
   readonly stats: Readonly<PipelineStats>;
   readonly lastPacketAgeS: number | null;
   readonly directory: DirectoryDiagnostics;
+}
+
+export interface DaemonDiagnostics extends CallDiagnostics {
+  readonly bridge: BridgeStatus;
 }
 
 export interface BuiltOutputs {
@@ -191,7 +197,7 @@ export async function buildOutputs(context: {
         callEvents: d.stats.callEvents,
         searchChQuotaUsed: d.directory.quotaUsed,
         directoryProblem: d.directory.lastProblem,
-        bridge: "off",
+        bridge: d.bridge,
       }),
     ready: (timeoutMs) =>
       new Promise<void>((resolve) => {

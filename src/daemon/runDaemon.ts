@@ -2,13 +2,18 @@
  * The daemon (`voip-callerid run`, `npm start`): the composition root of the running add-on.
  *
  *   options ─► logger ─► phonebook, cache, resolver ─► call log ─► MQTT ─► Home Assistant
- *           ─► announcer ─► capture (live interface, or capture files on a virtual clock)
+ *           ─► announcer ─► MAC bridge (when enabled) ─► capture (live interface, or capture
+ *              files on a virtual clock)
  *
  * Started in that order and stopped in reverse on SIGTERM/SIGINT, within 5 s. A replay ends by
- * itself once the files are played and every output has been delivered.
+ * itself once the files are played and every output has been delivered; it never bridges.
+ * The bridge keeps the phone working, so once it runs a capture that fails to open is logged
+ * but does not stop the add-on.
  */
 
+import type { RunningBridge } from "../bridge/startBridge.js";
 import type { Options } from "../config/schema.js";
+import { BRIDGE_OFF, bridgeStatusText } from "../core/bridge/bridgeStatus.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import { buildCaptureFilter } from "../core/capture/bpfFilter.js";
 import { type Frame, LINKTYPE } from "../core/capture/frame.js";
@@ -18,7 +23,7 @@ import type { Logger } from "../io/logger.js";
 import { createCallFlow } from "./callFlow.js";
 import { type Clock, VirtualClock, wallClock } from "./clock.js";
 import { loadCaptures, playFrames } from "./frameSources.js";
-import { buildOutputs } from "./outputs.js";
+import { buildOutputs, type DaemonDiagnostics } from "./outputs.js";
 
 export interface DaemonRun {
   readonly options: Options;
@@ -58,7 +63,12 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
     country: options.directory.country as CountryCode,
   });
   const flow = createCallFlow(options, outputs, clock, log);
-  const { pipeline, router, handleFrame, diagnostics } = flow;
+  const { pipeline, router, handleFrame } = flow;
+  let bridge: RunningBridge | null = null;
+  const diagnostics = (): DaemonDiagnostics => ({
+    ...flow.diagnostics(),
+    bridge: bridge?.status ?? BRIDGE_OFF,
+  });
 
   let stopped = false;
   const timers = [
@@ -85,15 +95,27 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
       await router.idle();
       await outputs.idle();
     } else {
-      const started = await startLiveCapture(options, handleFrame, log);
-      if (!started.ok) exitCode = 1;
-      else {
-        await run.stopRequested;
-        started.stop();
+      const bridged = options.bridge.enabled
+        ? await startDaemonBridge(options, log, () => outputs.publishDiagnostics(diagnostics()))
+        : null;
+      if (bridged?.ok === false) {
+        log.error(bridged.message);
+        exitCode = 1;
+      } else {
+        bridge = bridged?.bridge ?? null;
+        const capture = await startLiveCapture(options, handleFrame, log);
+        if (!capture.ok && bridge === null) exitCode = 1;
+        else {
+          if (!capture.ok)
+            log.warn("no caller id until the capture works; the bridge keeps running");
+          await run.stopRequested;
+          if (capture.ok) capture.stop();
+        }
       }
     }
   } finally {
     stopped = true;
+    await bridge?.stop();
     for (const timer of timers) clearInterval(timer);
     log.info(`stopping: ${summaryLine(pipeline)}`);
     const deadline = new Promise((resolve) => setTimeout(resolve, STOP_BUDGET_MS - 500).unref());
@@ -102,6 +124,39 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
     await Promise.race([outputs.stop(), deadline]);
   }
   return exitCode;
+}
+
+/** The bridge as the options describe it; status changes go to the diagnostics at once. */
+async function startDaemonBridge(
+  options: Options,
+  log: Logger,
+  onStateChange: () => void,
+): Promise<{ ok: true; bridge: RunningBridge } | { ok: false; message: string }> {
+  // Loaded only here: most set-ups never bridge.
+  const { startBridge } = await import("../bridge/startBridge.js");
+  const { parseMac } = await import("../core/capture/bpfFilter.js");
+  const adapterMac = parseMac(options.capture.adapter_mac);
+  if (adapterMac === null) {
+    return { ok: false, message: "bridge: capture.adapter_mac must name the adapter to bridge" };
+  }
+  let lastState = "";
+  return startBridge(
+    {
+      externalInterface: options.bridge.external_interface,
+      internalInterface: options.bridge.internal_interface,
+      adapterMac,
+      rewriteDhcpDestination: options.bridge.rewrite_dhcp_destination,
+      protectHost: options.bridge.protect_host,
+    },
+    log.child("bridge"),
+    (status) => {
+      // Counters arrive every second; Home Assistant hears them with the other diagnostics.
+      const state = bridgeStatusText(status);
+      if (state === lastState) return;
+      lastState = state;
+      onStateChange();
+    },
+  );
 }
 
 async function startLiveCapture(

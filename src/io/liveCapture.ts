@@ -1,5 +1,6 @@
 /**
- * Live capture from a network interface through the npm package `cap` (libpcap).
+ * Live capture from, and sending to, a network interface through the npm package `cap`
+ * (libpcap).
  *
  * The one adapter around `cap`: everything cap-specific (its link-type strings, its shared
  * packet buffer, libpcap's error texts, its native-object lifetime hazards) stays here.
@@ -32,6 +33,12 @@ export interface LiveCaptureHandle {
   readonly filter: string;
   /** frames: delivered to onFrame; truncated: of those, cut to snapLength. */
   stats(): { frames: number; truncated: number };
+  /**
+   * Sends one whole Ethernet frame out of the interface, byte for byte (libpcap
+   * pcap_sendpacket). Returns null when the kernel took it, else why not (libpcap's text, e.g.
+   * "Network is down"); never throws. A frame sent here is not captured by this same handle.
+   */
+  send(frame: Uint8Array): string | null;
   /** Stops capturing; idempotent, and safe to call from inside onFrame. */
   close(): void;
 }
@@ -274,6 +281,16 @@ export function openLiveCapture(options: LiveCaptureOptions): LiveCaptureResult 
     linkType,
     filter,
     stats: () => ({ frames, truncated }),
+    send: (frame) => {
+      if (closed) return "capture closed";
+      try {
+        // A view, not a copy: pcap_sendpacket copies into the socket before returning.
+        cap.send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+        return null;
+      } catch (error) {
+        return errorText(error) || "send failed";
+      }
+    },
     close: () => {
       if (closed) return;
       closed = true;

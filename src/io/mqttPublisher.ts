@@ -21,9 +21,14 @@ import {
   lineTopic,
   stableJson,
 } from "../core/discovery/buildDiscovery.js";
-import { DIAGNOSTICS_TOPIC, LINE_TOPICS } from "../core/discovery/entitySpecs.js";
+import {
+  BRIDGE_ATTRIBUTES_TOPIC,
+  DIAGNOSTICS_TOPIC,
+  LINE_TOPICS,
+} from "../core/discovery/entitySpecs.js";
 import {
   applyCallEvent,
+  bridgeAttributesPayload,
   callEventPayload,
   type Diagnostics,
   diagnosticsPayload,
@@ -104,7 +109,8 @@ export function createMqttOutput(
   let client: MqttClient | null = null;
   let stopped = false;
   let outageReported = false;
-  let lastDiagnostics: string | null = null;
+  /** The diagnostics documents last published, by topic, for re-publishing. */
+  let lastDiagnostics: [string, string][] = [];
 
   const context = (): DiscoveryContext => ({
     discoveryPrefix: settings.discoveryPrefix,
@@ -176,9 +182,7 @@ export function createMqttOutput(
   function publishEverything(): void {
     publishDiscovery(true);
     for (const line of state.lines) publishLine(line, true);
-    if (lastDiagnostics !== null) {
-      publishRetained(`${settings.baseTopic}/${DIAGNOSTICS_TOPIC}`, lastDiagnostics, true);
-    }
+    for (const [topic, payload] of lastDiagnostics) publishRetained(topic, payload, true);
     // Last, so whoever waits for `online` finds every entity and state in place.
     publishRetained(availability, ONLINE, true);
   }
@@ -338,8 +342,14 @@ export function createMqttOutput(
 
     publishDiagnostics(d) {
       if (stopped) return;
-      lastDiagnostics = stableJson(diagnosticsPayload(d));
-      publishRetained(`${settings.baseTopic}/${DIAGNOSTICS_TOPIC}`, lastDiagnostics, false);
+      lastDiagnostics = [
+        [`${settings.baseTopic}/${DIAGNOSTICS_TOPIC}`, stableJson(diagnosticsPayload(d))],
+        [
+          `${settings.baseTopic}/${BRIDGE_ATTRIBUTES_TOPIC}`,
+          stableJson(bridgeAttributesPayload(d.bridge)),
+        ],
+      ];
+      for (const [topic, payload] of lastDiagnostics) publishRetained(topic, payload, false);
     },
 
     announcementsEnabled(line) {

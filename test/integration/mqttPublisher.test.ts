@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BRIDGE_OFF } from "../../src/core/bridge/bridgeStatus.js";
 import type { CallerResolution } from "../../src/core/caller/resolveCaller.js";
 import type { CallDirection, CallEvent, CallEventType } from "../../src/core/calls/callEvent.js";
 import { buildDiscovery, stableJson } from "../../src/core/discovery/buildDiscovery.js";
@@ -391,7 +392,7 @@ describe("MQTT publisher", () => {
       callEvents: 1,
       searchChQuotaUsed: 2,
       directoryProblem: null,
-      bridge: "off",
+      bridge: BRIDGE_OFF,
     });
     await ha.waitForValue(`${L1}/phone`, "ringing");
     await ha.waitFor((m) => m.topic === `${BASE}/diagnostics`, "diagnostics");
@@ -409,6 +410,7 @@ describe("MQTT publisher", () => {
       `${L1}/missed_calls`,
       `${L1}/announcements`,
       `${BASE}/diagnostics`,
+      `${BASE}/diagnostics/bridge`,
     ];
     for (const topic of expected) expect(again.has(topic), topic).toBe(true);
     const diagnostics = ha.messages.slice(mark).find((m) => m.topic === `${BASE}/diagnostics`);

@@ -180,6 +180,15 @@ export class BridgeCore {
     }
   }
 
+  /**
+   * Takes an address learned by an earlier run (the bridge's worker process restarts when an
+   * interface goes down), so ARP requests for it cross before the adapter speaks again. A
+   * later DHCPACK or frame from the adapter replaces it as usual.
+   */
+  rememberIpv4(address: number): void {
+    if (this.ipv4 === null && isHostIpv4(address)) this.ipv4 = address;
+  }
+
   get adapterIpv4(): string | null {
     if (this.ipv4 === null) return null;
     const bytes = new Uint8Array(4);

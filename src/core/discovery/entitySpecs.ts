@@ -102,6 +102,8 @@ export const LINE_ENTITIES: readonly EntitySpec[] = [
 ];
 
 export const DIAGNOSTICS_TOPIC = "diagnostics";
+/** The bridge's counters, as the Bridge status sensor's attributes. */
+export const BRIDGE_ATTRIBUTES_TOPIC = "diagnostics/bridge";
 
 function diagnostic(spec: Omit<EntitySpec, "component" | "entityCategory">): EntitySpec {
   return {
@@ -157,5 +159,10 @@ export const DIAGNOSTIC_ENTITIES: readonly EntitySpec[] = [
     name: "Last directory problem",
     icon: "mdi:book-alert-outline",
   }),
-  diagnostic({ key: "bridge_status", name: "Bridge status", icon: "mdi:bridge" }),
+  diagnostic({
+    key: "bridge_status",
+    name: "Bridge status",
+    icon: "mdi:bridge",
+    attributesTopic: BRIDGE_ATTRIBUTES_TOPIC,
+  }),
 ];

@@ -2,6 +2,7 @@
  * What the line and add-on entities show, from call reports and counters: the payloads the
  * publisher puts on the state topics that `buildDiscovery.ts` announces.
  */
+import { type BridgeStatus, bridgeStatusText } from "../bridge/bridgeStatus.js";
 import type { NameSource } from "../caller/resolveCaller.js";
 import type { CallDirection, CallEvent } from "../calls/callEvent.js";
 import { type CallReport, callEventData } from "../outputs/callReport.js";
@@ -118,8 +119,8 @@ export interface Diagnostics {
   readonly searchChQuotaUsed: number;
   /** The directory's last problem, in words without numbers or keys; null when none. */
   readonly directoryProblem: string | null;
-  /** The MAC bridge's state; "off" while it is disabled. */
-  readonly bridge: string;
+  /** The MAC bridge's state and counters; state "off" while it is disabled. */
+  readonly bridge: BridgeStatus;
 }
 
 /** The diagnostics document; one field per DIAGNOSTIC_ENTITIES key. */
@@ -133,7 +134,23 @@ export function diagnosticsPayload(d: Diagnostics): Record<string, number | stri
     call_events: d.callEvents,
     search_ch_quota_used: d.searchChQuotaUsed,
     last_directory_problem: truncate(d.directoryProblem ?? "none"),
-    bridge_status: truncate(d.bridge),
+    bridge_status: truncate(bridgeStatusText(d.bridge)),
+  };
+}
+
+/** The Bridge status sensor's attributes: what crossed, and the adapter's address. */
+export function bridgeAttributesPayload(
+  status: BridgeStatus,
+): Record<string, number | string | null> {
+  const c = status.counters;
+  return {
+    frames_to_isp: c.toExternal,
+    frames_to_adapter: c.toInternal,
+    dhcp_replies_rewritten: c.rewritten,
+    dropped: c.dropped,
+    errors: c.errors,
+    restarts: status.restarts,
+    adapter_address: status.adapterIpv4,
   };
 }
 

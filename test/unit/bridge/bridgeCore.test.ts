@@ -4,6 +4,7 @@ import {
   type BridgeDecision,
   MAX_IPV6_ADDRESSES,
 } from "../../../src/core/bridge/bridgeCore.js";
+import { ipv4FromText } from "../../../src/core/bridge/bridgeFilters.js";
 import {
   concat,
   ethernetFrame,
@@ -447,3 +448,25 @@ function corpus(): Uint8Array[] {
     udp("172.16.0.50", "172.16.255.255", LAN_PC, BROADCAST),
   ];
 }
+
+describe("addresses remembered from an earlier run", () => {
+  const arpFor = (target: string) => arp(1, ISP, "172.16.0.1", target);
+
+  it("let ARP for the remembered address cross before the adapter speaks", () => {
+    const core = newCore();
+    expect(core.fromExternal(arpFor("172.16.5.28"), NOW).action).toBe("drop");
+    core.rememberIpv4(ipv4FromText("172.16.5.28") as number);
+    expect(core.adapterIpv4).toBe("172.16.5.28");
+    expect(core.fromExternal(arpFor("172.16.5.28"), NOW).action).toBe("forward");
+  });
+
+  it("never replace an address learned in this run, nor take a group or zero address", () => {
+    const core = newCore();
+    core.rememberIpv4(ipv4FromText("224.0.0.1") as number);
+    core.rememberIpv4(0);
+    expect(core.adapterIpv4).toBeNull();
+    core.rememberIpv4(ipv4FromText("172.16.5.28") as number);
+    core.rememberIpv4(ipv4FromText("172.16.5.99") as number);
+    expect(core.adapterIpv4).toBe("172.16.5.28");
+  });
+});

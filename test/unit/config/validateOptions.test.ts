@@ -70,4 +70,20 @@ describe("options", () => {
       ],
     });
   });
+
+  it("asks a bridge for two different ports and the adapter's MAC", () => {
+    const bridge = { enabled: true, external_interface: "eth0", internal_interface: "eth0" };
+    expect(validateOptions({ bridge })).toEqual({
+      ok: false,
+      problems: [
+        "bridge: external_interface and internal_interface must be two different ports (both are eth0)",
+        "bridge: enabled, so capture.adapter_mac must be set: only the adapter's frames cross",
+      ],
+    });
+    const complete = validateOptions({
+      capture: { adapter_mac: "00:90:f8:12:34:56" },
+      bridge: { ...bridge, internal_interface: "eth1" },
+    });
+    expect(complete.ok).toBe(true);
+  });
 });

@@ -101,7 +101,11 @@ describe("buildDiscovery", () => {
         name: "Last directory problem",
         icon: "mdi:book-alert-outline",
       }),
-      diagnostic("bridge_status", { name: "Bridge status", icon: "mdi:bridge" }),
+      diagnostic("bridge_status", {
+        name: "Bridge status",
+        icon: "mdi:bridge",
+        json_attributes_topic: "voip_callerid/diagnostics/bridge",
+      }),
       lineEntity("sensor", "phone", {
         name: "Phone",
         icon: "mdi:phone",

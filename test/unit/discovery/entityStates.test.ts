@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { BRIDGE_OFF } from "../../../src/core/bridge/bridgeStatus.js";
 import type { CallerResolution } from "../../../src/core/caller/resolveCaller.js";
 import type { CallDirection, CallEvent, CallEventType } from "../../../src/core/calls/callEvent.js";
 import { DIAGNOSTIC_ENTITIES } from "../../../src/core/discovery/entitySpecs.js";
 import {
   applyCallEvent,
+  bridgeAttributesPayload,
   callEventPayload,
   diagnosticsPayload,
   lastCaller,
@@ -286,7 +288,7 @@ describe("diagnostics payload", () => {
     callEvents: 4,
     searchChQuotaUsed: 17,
     directoryProblem: null,
-    bridge: "off",
+    bridge: BRIDGE_OFF,
   };
 
   it("has one field per diagnostic entity", () => {
@@ -317,6 +319,27 @@ describe("diagnostics payload", () => {
 
   it("never reports a negative age", () => {
     expect(diagnosticsPayload({ ...d, lastPacketAgeS: -3 }).last_packet_age).toBe(0);
+  });
+
+  it("shows why a bridge waits, and its counters as the sensor's attributes", () => {
+    const bridge = {
+      state: "waiting" as const,
+      detail: "eth1 is down",
+      counters: { toExternal: 40, toInternal: 52, dropped: 7, rewritten: 2, errors: 1 },
+      adapterIpv4: "172.16.5.28",
+      restarts: 1,
+    };
+    expect(diagnosticsPayload({ ...d, bridge }).bridge_status).toBe("waiting: eth1 is down");
+    expect(bridgeAttributesPayload(bridge)).toStrictEqual({
+      frames_to_isp: 40,
+      frames_to_adapter: 52,
+      dhcp_replies_rewritten: 2,
+      dropped: 7,
+      errors: 1,
+      restarts: 1,
+      adapter_address: "172.16.5.28",
+    });
+    expect(bridgeAttributesPayload(BRIDGE_OFF).adapter_address).toBeNull();
   });
 });
 

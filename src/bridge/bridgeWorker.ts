@@ -1,0 +1,130 @@
+/*
+ * The bridge's worker process: two capture handles and one BridgeCore, nothing else, so the
+ * event loop does only this and a frame crosses in tens of microseconds. Started by
+ * BridgeSupervisor (child_process.fork) with a WorkerConfig as its argument; reports over IPC
+ * (workerProtocol.ts) and stops on a "stop" message, SIGTERM or SIGINT, or when its parent
+ * goes away, so a bridge never outlives the program that started it.
+ *
+ * Both handles are opened before either delivers a frame (cap delivers only from the event
+ * loop), so each direction always has its way out.
+ */
+
+import { BridgeCore } from "../core/bridge/bridgeCore.js";
+import { bridgeCaptureFilters, ipv4FromText } from "../core/bridge/bridgeFilters.js";
+import { parseMac } from "../core/capture/bpfFilter.js";
+import type { Frame } from "../core/capture/frame.js";
+import {
+  type LiveCaptureFailureReason,
+  type LiveCaptureHandle,
+  openLiveCapture,
+} from "../io/liveCapture.js";
+import {
+  parseWorkerConfig,
+  type SupervisorMessage,
+  type WorkerConfig,
+  type WorkerFailure,
+  type WorkerMessage,
+} from "./workerProtocol.js";
+
+function report(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+function run(config: WorkerConfig): void {
+  const mac = parseMac(config.adapterMac);
+  if (mac === null) {
+    fail(`invalid adapter MAC "${config.adapterMac}"`, "config");
+    return;
+  }
+  const core = new BridgeCore({
+    adapterMac: mac,
+    rewriteDhcpDestination: config.rewriteDhcpDestination,
+  });
+  const remembered = config.adapterIpv4 === null ? null : ipv4FromText(config.adapterIpv4);
+  if (remembered !== null) core.rememberIpv4(remembered);
+
+  const filters = bridgeCaptureFilters(mac);
+  let sendErrors = 0;
+  const handles: { external?: LiveCaptureHandle; internal?: LiveCaptureHandle } = {};
+  const send = (to: LiveCaptureHandle | undefined, frame: Uint8Array) => {
+    if (to === undefined || to.send(frame) !== null) sendErrors++;
+  };
+
+  const external = openLiveCapture({
+    interfaceName: config.externalInterface,
+    filter: filters.external,
+    onFrame: (frame: Frame) => {
+      const decision = core.fromExternal(frame.data, frame.timestampMs);
+      if (decision.action === "forward") send(handles.internal, decision.frame);
+    },
+  });
+  if (!external.ok) {
+    fail(external.message, external.reason);
+    return;
+  }
+  handles.external = external.handle;
+
+  const internal = openLiveCapture({
+    interfaceName: config.internalInterface,
+    filter: filters.internal,
+    onFrame: (frame: Frame) => {
+      const decision = core.fromInternal(frame.data, frame.timestampMs);
+      if (decision.action === "forward") send(handles.external, decision.frame);
+    },
+  });
+  if (!internal.ok) {
+    external.handle.close();
+    fail(internal.message, internal.reason);
+    return;
+  }
+  handles.internal = internal.handle;
+  report({ type: "ready", filters });
+
+  const counters = (): WorkerMessage => {
+    const c = core.counters;
+    return {
+      type: "counters",
+      counters: { ...c, errors: c.errors + sendErrors },
+      adapterIpv4: core.adapterIpv4,
+    };
+  };
+  const timer = setInterval(() => report(counters()), config.statusIntervalMs);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    external.handle.close();
+    internal.handle.close();
+    report(counters());
+    // The handles are closed; nothing else keeps the loop alive once the channel is gone.
+    if (process.connected) process.disconnect();
+    process.exitCode = 0;
+  };
+  process.on("message", (message: SupervisorMessage) => {
+    if (message?.type === "stop") stop();
+  });
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("disconnect", stop);
+}
+
+/** Reports why the worker cannot bridge and ends it; only some reasons are worth a retry. */
+function fail(message: string, reason: LiveCaptureFailureReason | "config"): void {
+  // An interface that is missing or down now may come (back); permissions, a link type we
+  // cannot bridge or a filter libpcap refuses will not change by waiting.
+  const failure: WorkerFailure =
+    reason === "no-such-interface" || reason === "other" ? "retry" : "permanent";
+  report({ type: "failed", failure, message });
+  process.exitCode = 2;
+  if (process.connected) process.disconnect();
+}
+
+const config = parseWorkerConfig(process.argv[2]);
+if (typeof config === "string") {
+  process.stderr.write(`voip-callerid bridge worker: ${config}\n`);
+  process.exitCode = 2;
+} else {
+  run(config);
+}

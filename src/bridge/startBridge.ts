@@ -1,0 +1,110 @@
+/**
+ * Starts the MAC bridge as the command line and the daemon both use it: checks the settings,
+ * installs the host-protection rule, then starts the supervised worker. Stopping does the
+ * reverse: the worker first (no frame crosses any more), then the rule comes out.
+ */
+
+import type { BridgeStatus } from "../core/bridge/bridgeStatus.js";
+import { formatMac } from "../core/capture/bpfFilter.js";
+import { type HostProtection, installHostProtection } from "../io/hostProtection.js";
+import { interfaceState } from "../io/interfaceState.js";
+import { BridgeSupervisor } from "./bridgeSupervisor.js";
+import { forkBridgeWorker } from "./workerProcess.js";
+
+export interface BridgeSettings {
+  readonly externalInterface: string;
+  readonly internalInterface: string;
+  readonly adapterMac: Uint8Array;
+  readonly rewriteDhcpDestination: boolean;
+  readonly protectHost: boolean;
+  /** How often counters are refreshed; default 1 s. */
+  readonly statusIntervalMs?: number;
+}
+
+export interface BridgeLog {
+  info(text: string): void;
+  warn(text: string): void;
+  error(text: string): void;
+}
+
+export interface RunningBridge {
+  readonly status: BridgeStatus;
+  /** What protects the host, e.g. "nftables table netdev voip_callerid_bridge …"; null if off. */
+  readonly protection: string | null;
+  /** Idempotent; resolves once the worker is gone and the rule removed. */
+  stop(): Promise<void>;
+}
+
+export type StartedBridge = { ok: true; bridge: RunningBridge } | { ok: false; message: string };
+
+/** The first problem with the settings, in words naming the setting; null when they are fine. */
+export function bridgeSettingsProblem(settings: BridgeSettings): string | null {
+  const { externalInterface, internalInterface } = settings;
+  if (externalInterface === "") return "the external interface (towards the ISP) is not set";
+  if (internalInterface === "") return "the internal interface (towards the adapter) is not set";
+  if (externalInterface === internalInterface) {
+    return `the external and internal interfaces must differ (both are ${externalInterface})`;
+  }
+  const mac = settings.adapterMac;
+  if (mac.length !== 6) return "the adapter's MAC address is not set";
+  // The I/G bit: a group address is never a device's own.
+  if (((mac[0] ?? 0) & 1) === 1) {
+    return `${formatMac(mac)} is a multicast or broadcast address, not an adapter's MAC`;
+  }
+  return null;
+}
+
+export async function startBridge(
+  settings: BridgeSettings,
+  log: BridgeLog,
+  onStatus: (status: BridgeStatus) => void = () => {},
+): Promise<StartedBridge> {
+  const problem = bridgeSettingsProblem(settings);
+  if (problem !== null) return { ok: false, message: `bridge: ${problem}` };
+
+  let protection: HostProtection | null = null;
+  if (settings.protectHost) {
+    const installed = await installHostProtection({
+      interfaceName: settings.internalInterface,
+      adapterMac: settings.adapterMac,
+    });
+    if (!installed.ok) return { ok: false, message: `bridge: ${installed.message}` };
+    protection = installed.protection;
+    log.info(`host protection: ${protection.description}`);
+  }
+
+  const supervisor = new BridgeSupervisor({
+    externalInterface: settings.externalInterface,
+    internalInterface: settings.internalInterface,
+    adapterMac: settings.adapterMac,
+    rewriteDhcpDestination: settings.rewriteDhcpDestination,
+    statusIntervalMs: settings.statusIntervalMs ?? 1000,
+    log,
+    onStatus,
+    startWorker: forkBridgeWorker,
+    interfaceState: (name) => interfaceState(name),
+  });
+  supervisor.start();
+
+  let stopped: Promise<void> | null = null;
+  const stop = async () => {
+    await supervisor.stop();
+    if (protection === null) return;
+    const removed = await protection.remove();
+    if (removed.ok) log.info("host protection removed");
+    else log.warn(`host protection could not be removed: ${removed.message}`);
+  };
+  return {
+    ok: true,
+    bridge: {
+      get status() {
+        return supervisor.status;
+      },
+      protection: protection?.description ?? null,
+      stop: () => {
+        stopped ??= stop();
+        return stopped;
+      },
+    },
+  };
+}

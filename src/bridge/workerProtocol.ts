@@ -1,0 +1,66 @@
+/*
+ * The messages between the bridge supervisor and its worker process (Node's IPC channel of
+ * child_process.fork, JSON). The worker is a process of its own because cap aborts the whole
+ * process when an interface it captures on goes down (an assertion in its native poll
+ * callback); a worker dies alone and the supervisor starts a new one.
+ */
+
+import type { BridgeCounters } from "../core/bridge/bridgeCore.js";
+
+/** Handed to the worker as its one argument (JSON). */
+export interface WorkerConfig {
+  readonly externalInterface: string;
+  readonly internalInterface: string;
+  /** The adapter's MAC as text, e.g. 00:90:f8:12:34:56. */
+  readonly adapterMac: string;
+  readonly rewriteDhcpDestination: boolean;
+  readonly statusIntervalMs: number;
+  /** The adapter's address as learned by the previous worker, if any. */
+  readonly adapterIpv4: string | null;
+}
+
+export type WorkerFailure = "retry" | "permanent";
+
+export type WorkerMessage =
+  | { readonly type: "ready"; readonly filters: { external: string; internal: string } }
+  | {
+      readonly type: "counters";
+      readonly counters: BridgeCounters;
+      readonly adapterIpv4: string | null;
+    }
+  | { readonly type: "failed"; readonly failure: WorkerFailure; readonly message: string };
+
+export type SupervisorMessage = { readonly type: "stop" };
+
+/** The worker's argument, checked; a message when it is not a WorkerConfig. */
+export function parseWorkerConfig(text: string | undefined): WorkerConfig | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? "");
+  } catch {
+    return "the bridge worker needs its configuration as JSON in its first argument";
+  }
+  const v = value as Partial<Record<keyof WorkerConfig, unknown>>;
+  if (
+    typeof v !== "object" ||
+    v === null ||
+    typeof v.externalInterface !== "string" ||
+    typeof v.internalInterface !== "string" ||
+    typeof v.adapterMac !== "string" ||
+    typeof v.rewriteDhcpDestination !== "boolean" ||
+    typeof v.statusIntervalMs !== "number" ||
+    !(v.adapterIpv4 === null || typeof v.adapterIpv4 === "string")
+  ) {
+    return "the bridge worker's configuration is incomplete";
+  }
+  return v as WorkerConfig;
+}
+
+/** A message from the worker, or null when it is not one (ignored, never trusted). */
+export function asWorkerMessage(value: unknown): WorkerMessage | null {
+  if (typeof value !== "object" || value === null) return null;
+  const type = (value as { type?: unknown }).type;
+  return type === "ready" || type === "counters" || type === "failed"
+    ? (value as WorkerMessage)
+    : null;
+}

@@ -1,0 +1,303 @@
+/**
+ * The MAC bridge end to end, proven the way the seed's author proved it — the adapter gets its
+ * address from the ISP and the phone rings — in network namespaces (bridgeTopology.ts): Debian's
+ * dnsmasq as the ISP's DHCP server, serving only the adapter's MAC prefix; udhcpc as the
+ * adapter's DHCP client; a call agent sending MGCP over real UDP; `voip-callerid bridge` in
+ * the host namespace with its host-protection rule; `voip-callerid listen` on the host's
+ * external port as the sniffer. The steps build on each other and run in order.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  ADAPTER_MAC,
+  type BridgeTopology,
+  buildBridgeTopology,
+  CALL_AGENT,
+  LAN_MAC,
+  MGCP_RESPONDER,
+  ProcessWatcher,
+  writeDhcpHook,
+} from "../support/bridgeTopology.js";
+import { CLI_COMMAND, PROJECT_ROOT } from "../support/cli.js";
+import { NetworkSandbox } from "../support/netns.js";
+import { describeIfRoot } from "../support/root.js";
+
+interface StatusLine {
+  state: string;
+  detail: string;
+  counters: { toExternal: number; toInternal: number; rewritten: number; dropped: number };
+  adapterIpv4: string | null;
+  restarts: number;
+}
+
+const parseStatus = (line: string) => JSON.parse(line) as StatusLine;
+
+describeIfRoot("MAC bridge end to end", () => {
+  let sandbox: NetworkSandbox;
+  let net: BridgeTopology;
+  let folder: string;
+  let hook: string;
+  let dhcpServer: ProcessWatcher | null = null;
+  let bridge: ProcessWatcher | null = null;
+  let adapterAddress = "";
+  let transaction = 1000;
+
+  beforeAll(async () => {
+    sandbox = await NetworkSandbox.create("vbe");
+    net = await buildBridgeTopology(sandbox);
+    folder = mkdtempSync(join(tmpdir(), "vci-bridge-"));
+    hook = writeDhcpHook(folder);
+    sandbox.spawn(net.ata, process.execPath, ["-e", MGCP_RESPONDER]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await sandbox?.cleanup();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** The ISP's DHCP server: addresses from `range` for MACs 00:90:f8:… and no one else. */
+  async function startDhcpServer(range: string, extra: string[] = []) {
+    await dhcpServer?.stop();
+    const [first, last] = range.split("-");
+    dhcpServer = new ProcessWatcher(
+      sandbox.spawn(net.isp, "dnsmasq", [
+        "--no-daemon",
+        "--conf-file=/dev/null",
+        "--port=0", // no DNS
+        `--interface=${net.ispLink.name}`,
+        "--bind-interfaces",
+        "--no-ping", // offers at once instead of after a 3 s address probe
+        "--dhcp-mac=set:adapter,00:90:f8:*:*:*",
+        `--dhcp-range=tag:adapter,${first},${last},255.240.0.0,1h`,
+        `--dhcp-leasefile=${join(folder, `leases-${range}`)}`,
+        "--log-dhcp",
+        "--log-facility=-",
+        ...extra,
+      ]),
+    );
+    await waitUntil(() => dhcpServer?.stderr.includes("DHCP, IP range") ?? false, "dnsmasq");
+  }
+
+  async function startBridge(): Promise<ProcessWatcher> {
+    const args = ["bridge", "--external", net.external.name, "--internal", net.internal.name];
+    const child = sandbox.spawn(
+      net.host,
+      CLI_COMMAND[0] as string,
+      [
+        ...CLI_COMMAND.slice(1),
+        ...args,
+        "--mac",
+        ADAPTER_MAC,
+        "--json",
+        "--status-interval",
+        "0.2",
+      ],
+      { cwd: PROJECT_ROOT },
+    );
+    const watcher = new ProcessWatcher(child);
+    await watcher.waitForLine((line) => parseStatus(line).state === "running", "bridge running");
+    return watcher;
+  }
+
+  const latestStatus = () => parseStatus(bridge?.lines.at(-1) ?? "{}");
+
+  /** Runs udhcpc in `namespace` on `link`; true when it got a lease. */
+  async function requestLease(namespace: string, link: string, tries: number) {
+    const result = await sandbox.exec(
+      namespace,
+      "udhcpc",
+      ["-i", link, "-s", hook, "-f", "-q", "-n", "-t", String(tries), "-T", "1"],
+      { timeoutMs: 30_000 },
+    );
+    return result.code === 0;
+  }
+
+  async function ipv4Of(namespace: string, link: string): Promise<string> {
+    const result = await sandbox.exec(namespace, "ip", ["-4", "-o", "addr", "show", "dev", link]);
+    return /inet (\d+\.\d+\.\d+\.\d+)\//.exec(result.stdout)?.[1] ?? "";
+  }
+
+  /** One ring from the call agent; "answered" when the adapter's 200 came back. */
+  async function ring(): Promise<string> {
+    transaction++;
+    const result = await sandbox.exec(net.isp, process.execPath, [
+      "-e",
+      CALL_AGENT,
+      adapterAddress,
+      String(transaction),
+    ]);
+    return result.stdout.trim();
+  }
+
+  const ruleListing = async () =>
+    (await sandbox.exec(net.host, "nft", ["list", "table", "netdev", "voip_callerid_bridge"]))
+      .stdout;
+
+  it("passes the adapter's DHCP to the ISP and the lease back; the other LAN machine gets none", async () => {
+    await startDhcpServer("172.16.5.10-172.16.5.50");
+    bridge = await startBridge();
+    // Whatever the other machine sends must not reach the ISP: watch the ISP's port for it.
+    const spy = new ProcessWatcher(
+      sandbox.spawn(net.isp, "tcpdump", [
+        "-i",
+        net.ispLink.name,
+        "-n",
+        "-e",
+        "-l",
+        "ether",
+        "src",
+        LAN_MAC,
+      ]),
+    );
+    await waitUntil(() => spy.stderr.includes("listening on"), "tcpdump");
+
+    expect(await requestLease(net.ata, net.ataLink.name, 10)).toBe(true);
+    adapterAddress = await ipv4Of(net.ata, net.ataLink.name);
+    expect(adapterAddress).toMatch(/^172\.16\.5\.\d+$/);
+    expect(dhcpServer?.stderr).toContain(
+      `DHCPACK(${net.ispLink.name}) ${adapterAddress} ${ADAPTER_MAC}`,
+    );
+
+    expect(await requestLease(net.lan, net.lanLink.name, 3)).toBe(false);
+    expect(await ipv4Of(net.lan, net.lanLink.name)).toBe("");
+    await spy.stop();
+    expect(spy.lines.filter((line) => line.trim() !== "")).toEqual([]);
+    expect(dhcpServer?.stderr).not.toContain(LAN_MAC);
+
+    await bridge.waitForLine(
+      (line) => parseStatus(line).adapterIpv4 === adapterAddress,
+      "the bridge learning the adapter's address",
+    );
+    const { counters } = latestStatus();
+    expect(counters.toExternal).toBeGreaterThan(0);
+    expect(counters.toInternal).toBeGreaterThan(0);
+    expect(counters.rewritten).toBe(0); // dnsmasq answered by unicast
+  }, 60_000);
+
+  it("answers ARP for the adapter's address from the ISP side", async () => {
+    await sandbox.ip(net.isp, ["neigh", "flush", "dev", net.ispLink.name]);
+    const ping = await sandbox.exec(net.isp, "ping", ["-c", "1", "-W", "2", adapterAddress]);
+    expect(ping.code).toBe(0);
+    const neighbour = await sandbox.ip(net.isp, ["neigh", "show", adapterAddress]);
+    expect(neighbour.stdout).toContain(`lladdr ${ADAPTER_MAC}`);
+  });
+
+  it("carries the call agent's RQNT to the adapter, and the sniffer on the ISP side reports the call", async () => {
+    const listen = new ProcessWatcher(
+      sandbox.spawn(
+        net.host,
+        CLI_COMMAND[0] as string,
+        [
+          ...CLI_COMMAND.slice(1),
+          ...["listen", "--interface", net.external.name, "--no-sip", "--adapter-mac", ADAPTER_MAC],
+        ],
+        { cwd: PROJECT_ROOT },
+      ),
+    );
+    await waitUntil(() => listen.stderr.includes("listening on"), "listen");
+    expect(await ring()).toBe("answered");
+    const ringing = JSON.parse(
+      await listen.waitForLine((line) => line.includes('"ringing"'), "the sniffer's ringing event"),
+    );
+    expect(ringing).toMatchObject({
+      type: "ringing",
+      line: "aaln/1@ata.example",
+      number: "0441234567",
+      name: "Hans Muster",
+    });
+    expect(await listen.stop()).toBe(0);
+  }, 30_000);
+
+  it("keeps the host out of the adapter's traffic while it runs, and no longer once stopped", async () => {
+    expect(await ruleListing()).toContain(`ether saddr ${ADAPTER_MAC} drop`);
+    // The host's own LAN address does not answer the adapter (ARP is dropped too).
+    await sandbox.ip(net.ata, ["addr", "add", "192.168.77.2/24", "dev", net.ataLink.name]);
+    const blocked = await sandbox.exec(net.ata, "ping", ["-c", "1", "-W", "1", "192.168.77.1"]);
+    expect(blocked.code).not.toBe(0);
+
+    expect(await bridge?.stop()).toBe(0);
+    expect(latestStatus().state).toBe("stopped");
+    expect(await ruleListing()).toBe("");
+    expect(await ring()).toBe("no answer");
+    const reachable = await sandbox.exec(net.ata, "ping", ["-c", "1", "-W", "2", "192.168.77.1"]);
+    expect(reachable.code).toBe(0);
+    await sandbox.ip(net.ata, ["addr", "del", "192.168.77.2/24", "dev", net.ataLink.name]);
+  }, 30_000);
+
+  it("restores the path when started again", async () => {
+    bridge = await startBridge();
+    expect(await ruleListing()).toContain(`ether saddr ${ADAPTER_MAC} drop`);
+    expect(await ring()).toBe("answered");
+  }, 30_000);
+
+  it("keeps bridging when an interface goes down and comes back", async () => {
+    const mark = bridge?.lines.length ?? 0;
+    await sandbox.ip(net.host, ["link", "set", net.internal.name, "down"]);
+    await bridge?.waitForLine(
+      (line) => parseStatus(line).detail === `${net.internal.name} is down`,
+      "waiting for the internal interface",
+      10_000,
+      mark,
+    );
+    expect(await ring()).toBe("no answer");
+    await sandbox.ip(net.host, ["link", "set", net.internal.name, "up"]);
+    await bridge?.waitForLine(
+      (line) => parseStatus(line).state === "running" && parseStatus(line).restarts === 1,
+      "running again",
+      15_000,
+      mark,
+    );
+    expect(await ring()).toBe("answered");
+  }, 40_000);
+
+  it("re-learns the adapter after it reboots into a new lease, sent by broadcast and re-addressed", async () => {
+    // The seed's ISP: its DHCP replies go to ff:ff:ff:ff:ff:ff.
+    await startDhcpServer("172.16.6.10-172.16.6.50", ["--dhcp-broadcast"]);
+    const replies = new ProcessWatcher(
+      sandbox.spawn(net.ata, "tcpdump", [
+        "-i",
+        net.ataLink.name,
+        "-n",
+        "-e",
+        "-l",
+        "udp",
+        "dst",
+        "port",
+        "68",
+      ]),
+    );
+    await waitUntil(() => replies.stderr.includes("listening on"), "tcpdump");
+    // The reboot: link down and up, no address, a new DHCP exchange.
+    await sandbox.ip(net.ata, ["-4", "addr", "flush", "dev", net.ataLink.name]);
+    await sandbox.ip(net.ata, ["link", "set", net.ataLink.name, "down"]);
+    await sandbox.ip(net.ata, ["link", "set", net.ataLink.name, "up"]);
+    expect(await requestLease(net.ata, net.ataLink.name, 10)).toBe(true);
+    adapterAddress = await ipv4Of(net.ata, net.ataLink.name);
+    expect(adapterAddress).toMatch(/^172\.16\.6\.\d+$/);
+    await replies.stop();
+    // Every reply reached the adapter addressed to its own MAC, not to the broadcast address.
+    const seen = replies.lines.filter((line) => line.includes("> "));
+    expect(seen.length).toBeGreaterThan(0);
+    for (const line of seen) expect(line).toContain(`> ${ADAPTER_MAC}`);
+
+    await bridge?.waitForLine(
+      (line) => parseStatus(line).adapterIpv4 === adapterAddress,
+      "the bridge learning the new address",
+    );
+    expect(latestStatus().counters.rewritten).toBeGreaterThan(0);
+    await sandbox.ip(net.isp, ["neigh", "flush", "dev", net.ispLink.name]);
+    expect(await ring()).toBe("answered");
+    expect(await bridge?.stop()).toBe(0);
+    expect(await ruleListing()).toBe("");
+  }, 60_000);
+});
+
+async function waitUntil(done: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not start within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -6,7 +6,7 @@
  * the host namespace with its host-protection rule; `voip-callerid listen` on the host's
  * external port as the sniffer. The steps build on each other and run in order.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -131,6 +131,21 @@ describeIfRoot("MAC bridge end to end", () => {
     return result.stdout.trim();
   }
 
+  /** tcpdump on `link`, printing each frame as it comes (MACs included); ready when it returns. */
+  async function sniff(namespace: string, link: string, filter: string) {
+    const args = ["-i", link, "-n", "-e", "-l", "--immediate-mode", ...filter.split(" ")];
+    const watcher = new ProcessWatcher(sandbox.spawn(namespace, "tcpdump", args));
+    await waitUntil(() => watcher.stderr.includes("listening on"), "tcpdump");
+    return {
+      lines: watcher.lines,
+      /** Stops it once what is in flight has been printed. */
+      stop: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await watcher.stop();
+      },
+    };
+  }
+
   const ruleListing = async () =>
     (await sandbox.exec(net.host, "nft", ["list", "table", "netdev", "voip_callerid_bridge"]))
       .stdout;
@@ -139,19 +154,11 @@ describeIfRoot("MAC bridge end to end", () => {
     await startDhcpServer("172.16.5.10-172.16.5.50");
     bridge = await startBridge();
     // Whatever the other machine sends must not reach the ISP: watch the ISP's port for it.
-    const spy = new ProcessWatcher(
-      sandbox.spawn(net.isp, "tcpdump", [
-        "-i",
-        net.ispLink.name,
-        "-n",
-        "-e",
-        "-l",
-        "ether",
-        "src",
-        LAN_MAC,
-      ]),
+    const spy = await sniff(
+      net.isp,
+      net.ispLink.name,
+      `ether src ${LAN_MAC} or ether src ${ADAPTER_MAC}`,
     );
-    await waitUntil(() => spy.stderr.includes("listening on"), "tcpdump");
 
     expect(await requestLease(net.ata, net.ataLink.name, 10)).toBe(true);
     adapterAddress = await ipv4Of(net.ata, net.ataLink.name);
@@ -163,7 +170,9 @@ describeIfRoot("MAC bridge end to end", () => {
     expect(await requestLease(net.lan, net.lanLink.name, 3)).toBe(false);
     expect(await ipv4Of(net.lan, net.lanLink.name)).toBe("");
     await spy.stop();
-    expect(spy.lines.filter((line) => line.trim() !== "")).toEqual([]);
+    // The capture saw the adapter's frames, and not one of the other machine's.
+    expect(spy.lines.some((line) => line.includes(`${ADAPTER_MAC} > `))).toBe(true);
+    expect(spy.lines.filter((line) => line.includes(LAN_MAC))).toEqual([]);
     expect(dhcpServer?.stderr).not.toContain(LAN_MAC);
 
     await bridge.waitForLine(
@@ -255,24 +264,12 @@ describeIfRoot("MAC bridge end to end", () => {
   it("re-learns the adapter after it reboots into a new lease, sent by broadcast and re-addressed", async () => {
     // The seed's ISP: its DHCP replies go to ff:ff:ff:ff:ff:ff.
     await startDhcpServer("172.16.6.10-172.16.6.50", ["--dhcp-broadcast"]);
-    const replies = new ProcessWatcher(
-      sandbox.spawn(net.ata, "tcpdump", [
-        "-i",
-        net.ataLink.name,
-        "-n",
-        "-e",
-        "-l",
-        "udp",
-        "dst",
-        "port",
-        "68",
-      ]),
-    );
-    await waitUntil(() => replies.stderr.includes("listening on"), "tcpdump");
     // The reboot: link down and up, no address, a new DHCP exchange.
     await sandbox.ip(net.ata, ["-4", "addr", "flush", "dev", net.ataLink.name]);
     await sandbox.ip(net.ata, ["link", "set", net.ataLink.name, "down"]);
     await sandbox.ip(net.ata, ["link", "set", net.ataLink.name, "up"]);
+    // Watched from after the reboot: a capture ends when its interface goes down.
+    const replies = await sniff(net.ata, net.ataLink.name, "udp dst port 68");
     expect(await requestLease(net.ata, net.ataLink.name, 10)).toBe(true);
     adapterAddress = await ipv4Of(net.ata, net.ataLink.name);
     expect(adapterAddress).toMatch(/^172\.16\.6\.\d+$/);
@@ -291,6 +288,53 @@ describeIfRoot("MAC bridge end to end", () => {
     expect(await ring()).toBe("answered");
     expect(await bridge?.stop()).toBe(0);
     expect(await ruleListing()).toBe("");
+  }, 60_000);
+
+  it("is started by the add-on's daemon when bridge.enabled is on, which then reports the call", async () => {
+    await bridge?.stop(); // already stopped unless a step before failed
+    const config = join(folder, "options.yaml");
+    writeFileSync(
+      config,
+      `capture:
+  interface: ${net.external.name}
+  adapter_mac: "${ADAPTER_MAC}"
+  protocols: [mgcp]
+bridge:
+  enabled: true
+  external_interface: ${net.external.name}
+  internal_interface: ${net.internal.name}
+directory:
+  online_lookup: false
+  phonebook:
+    - number: "044 123 45 67"
+      name: Hans Muster
+data_dir: ${join(folder, "data")}
+`,
+    );
+    const daemon = new ProcessWatcher(
+      sandbox.spawn(
+        net.host,
+        CLI_COMMAND[0] as string,
+        [...CLI_COMMAND.slice(1), "run", "--config", config],
+        {
+          cwd: PROJECT_ROOT,
+        },
+      ),
+    );
+    const log = () => daemon.stderr + daemon.lines.join("\n");
+    await waitUntil(
+      () => log().includes("bridging") && log().includes("listening on"),
+      "the daemon's bridge",
+      20_000,
+    );
+    expect(await ruleListing()).toContain(`ether saddr ${ADAPTER_MAC} drop`);
+    expect(await ring()).toBe("answered");
+    await waitUntil(() => log().includes("Hans Muster"), "the call in the daemon's log");
+    expect(log()).toMatch(/incoming call \S+ ringing: Hans Muster — "Anruf von Hans Muster/);
+    expect(await daemon.stop()).toBe(0);
+    expect(log()).toContain("host protection removed");
+    expect(await ruleListing()).toBe("");
+    expect(await ring()).toBe("no answer");
   }, 60_000);
 });
 

@@ -138,7 +138,8 @@ export class ProcessWatcher {
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       this.stderr += chunk;
     });
-    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    // "close", not "exit": by then every line the process wrote has been read.
+    this.exited = new Promise((resolve) => child.once("close", (code) => resolve(code)));
   }
 
   /** Resolves with the first line from `from` on that passes `test`. */

@@ -19,7 +19,9 @@ RUN npm ci --no-audit --no-fund \
     && test -f dist/main.js
 
 FROM ghcr.io/home-assistant/base:3.23
-RUN apk add --no-cache nodejs libpcap
+# nftables: the MAC bridge's host protection rule (bridge.protect_host), in the host's
+# network namespace (host_network, NET_ADMIN).
+RUN apk add --no-cache nodejs libpcap nftables
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -17,7 +17,10 @@ import {
   CALL_AGENT,
   LAN_MAC,
   MGCP_RESPONDER,
+  macBytes,
   ProcessWatcher,
+  sniff,
+  waitUntil,
   writeDhcpHook,
 } from "../support/bridgeTopology.js";
 import { CLI_COMMAND, PROJECT_ROOT } from "../support/cli.js";
@@ -131,21 +134,6 @@ describeIfRoot("MAC bridge end to end", () => {
     return result.stdout.trim();
   }
 
-  /** tcpdump on `link`, printing each frame as it comes (MACs included); ready when it returns. */
-  async function sniff(namespace: string, link: string, filter: string) {
-    const args = ["-i", link, "-n", "-e", "-l", "--immediate-mode", ...filter.split(" ")];
-    const watcher = new ProcessWatcher(sandbox.spawn(namespace, "tcpdump", args));
-    await waitUntil(() => watcher.stderr.includes("listening on"), "tcpdump");
-    return {
-      lines: watcher.lines,
-      /** Stops it once what is in flight has been printed. */
-      stop: async () => {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        await watcher.stop();
-      },
-    };
-  }
-
   const ruleListing = async () =>
     (await sandbox.exec(net.host, "nft", ["list", "table", "netdev", "voip_callerid_bridge"]))
       .stdout;
@@ -155,6 +143,7 @@ describeIfRoot("MAC bridge end to end", () => {
     bridge = await startBridge();
     // Whatever the other machine sends must not reach the ISP: watch the ISP's port for it.
     const spy = await sniff(
+      sandbox,
       net.isp,
       net.ispLink.name,
       `ether src ${LAN_MAC} or ether src ${ADAPTER_MAC}`,
@@ -256,8 +245,18 @@ describeIfRoot("MAC bridge end to end", () => {
     const storm = 3000;
     const forAdapter = Array.from({ length: storm }, (_, n) => arpRequest(adapterAddress, n));
     const forOthers = Array.from({ length: storm }, (_, n) => arpRequest(`172.16.9.${n % 250}`, n));
-    const atAdapter = await sniff(net.ata, net.ataLink.name, `arp and ether src ${ispMac}`);
-    const echoes = await sniff(net.isp, net.ispLink.name, `inbound and ether src ${ispMac}`);
+    const atAdapter = await sniff(
+      sandbox,
+      net.ata,
+      net.ataLink.name,
+      `arp and ether src ${ispMac}`,
+    );
+    const echoes = await sniff(
+      sandbox,
+      net.isp,
+      net.ispLink.name,
+      `inbound and ether src ${ispMac}`,
+    );
     const before = latestStatus().counters;
     // In bursts of 1000 back to back (the frames travel on the command line, which has a limit).
     const frames = [...forOthers, ...forAdapter];
@@ -323,7 +322,7 @@ describeIfRoot("MAC bridge end to end", () => {
     await sandbox.ip(net.ata, ["link", "set", net.ataLink.name, "down"]);
     await sandbox.ip(net.ata, ["link", "set", net.ataLink.name, "up"]);
     // Watched from after the reboot: a capture ends when its interface goes down.
-    const replies = await sniff(net.ata, net.ataLink.name, "udp dst port 68");
+    const replies = await sniff(sandbox, net.ata, net.ataLink.name, "udp dst port 68");
     expect(await requestLease(net.ata, net.ataLink.name, 10)).toBe(true);
     adapterAddress = await ipv4Of(net.ata, net.ataLink.name);
     expect(adapterAddress).toMatch(/^172\.16\.6\.\d+$/);
@@ -391,15 +390,3 @@ data_dir: ${join(folder, "data")}
     expect(await ring()).toBe("no answer");
   }, 60_000);
 });
-
-function macBytes(mac: string): number[] {
-  return mac.split(":").map((byte) => Number.parseInt(byte, 16));
-}
-
-async function waitUntil(done: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not start within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

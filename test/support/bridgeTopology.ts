@@ -162,3 +162,35 @@ export class ProcessWatcher {
     return this.exited;
   }
 }
+
+/** tcpdump on `link`, printing each frame as it comes (MACs included); ready when it returns. */
+export async function sniff(
+  sandbox: NetworkSandbox,
+  namespace: string,
+  link: string,
+  filter: string,
+) {
+  const args = ["-i", link, "-n", "-e", "-l", "--immediate-mode", ...filter.split(" ")];
+  const watcher = new ProcessWatcher(sandbox.spawn(namespace, "tcpdump", args));
+  await waitUntil(() => watcher.stderr.includes("listening on"), "tcpdump");
+  return {
+    lines: watcher.lines,
+    /** Stops it once what is in flight has been printed. */
+    stop: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await watcher.stop();
+    },
+  };
+}
+
+export function macBytes(mac: string): number[] {
+  return mac.split(":").map((byte) => Number.parseInt(byte, 16));
+}
+
+export async function waitUntil(done: () => boolean, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not start within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

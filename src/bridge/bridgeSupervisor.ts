@@ -19,6 +19,7 @@ import {
   ZERO_COUNTERS,
 } from "../core/bridge/bridgeStatus.js";
 import { formatMac } from "../core/capture/bpfFilter.js";
+import type { Frame } from "../core/capture/frame.js";
 import type { InterfaceState } from "../io/interfaceState.js";
 import type { WorkerConfig, WorkerMessage } from "./workerProtocol.js";
 
@@ -42,6 +43,9 @@ export interface BridgeSupervisorOptions {
   readonly interfaceState: (name: string) => InterfaceState;
   /** Every change of state, and every counters report of the worker. */
   readonly onStatus?: (status: BridgeStatus) => void;
+  /** The caller-id capture run by the worker (see WorkerConfig.sniffer), and its frames. */
+  readonly sniffer?: { readonly interfaceName: string; readonly filter: string };
+  readonly onFrame?: (frame: Frame) => void;
   /** How often the worker reports its counters; default 1 s. */
   readonly statusIntervalMs?: number;
   /** First wait before trying again; doubles while the worker keeps dying young. Default 1 s. */
@@ -122,6 +126,7 @@ export class BridgeSupervisor {
       rewriteDhcpDestination: this.options.rewriteDhcpDestination,
       statusIntervalMs: this.options.statusIntervalMs ?? 1000,
       adapterIpv4: this.adapterIpv4,
+      sniffer: this.options.sniffer ?? null,
     });
     this.worker = worker;
     this.workerStartedAt = Date.now();
@@ -140,6 +145,9 @@ export class BridgeSupervisor {
           this.current = message.counters;
           if (message.adapterIpv4 !== null) this.adapterIpv4 = message.adapterIpv4;
           this.options.onStatus?.(this.status);
+          break;
+        case "frame":
+          this.options.onFrame?.(message.frame);
           break;
         case "failed":
           permanentFailure = message.failure === "permanent";

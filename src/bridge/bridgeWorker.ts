@@ -6,7 +6,8 @@
  * goes away, so a bridge never outlives the program that started it.
  *
  * Both handles are opened before either delivers a frame (cap delivers only from the event
- * loop), so each direction always has its way out.
+ * loop), so each direction always has its way out. When the caller-id capture listens on one
+ * of the bridge's interfaces it runs here as a third handle and its frames go to the parent.
  */
 
 import { BridgeCore } from "../core/bridge/bridgeCore.js";
@@ -78,6 +79,22 @@ function run(config: WorkerConfig): void {
     return;
   }
   handles.internal = internal.handle;
+
+  let sniffer: LiveCaptureHandle | null = null;
+  if (config.sniffer !== null) {
+    const opened = openLiveCapture({
+      interfaceName: config.sniffer.interfaceName,
+      filter: config.sniffer.filter,
+      onFrame: (frame) => report({ type: "frame", frame }),
+    });
+    if (!opened.ok) {
+      external.handle.close();
+      internal.handle.close();
+      fail(`caller-id capture: ${opened.message}`, opened.reason);
+      return;
+    }
+    sniffer = opened.handle;
+  }
   report({ type: "ready", filters });
 
   const counters = (): WorkerMessage => {
@@ -97,6 +114,7 @@ function run(config: WorkerConfig): void {
     clearInterval(timer);
     external.handle.close();
     internal.handle.close();
+    sniffer?.close();
     report(counters());
     // The handles are closed; nothing else keeps the loop alive once the channel is gone.
     if (process.connected) process.disconnect();

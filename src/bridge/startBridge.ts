@@ -6,6 +6,7 @@
 
 import type { BridgeStatus } from "../core/bridge/bridgeStatus.js";
 import { formatMac } from "../core/capture/bpfFilter.js";
+import type { Frame } from "../core/capture/frame.js";
 import { type HostProtection, installHostProtection } from "../io/hostProtection.js";
 import { interfaceState } from "../io/interfaceState.js";
 import { BridgeSupervisor } from "./bridgeSupervisor.js";
@@ -19,6 +20,12 @@ export interface BridgeSettings {
   readonly protectHost: boolean;
   /** How often counters are refreshed; default 1 s. */
   readonly statusIntervalMs?: number;
+  /** A caller-id capture on one of the bridge's interfaces, run by the bridge's worker. */
+  readonly sniffer?: {
+    readonly interfaceName: string;
+    readonly filter: string;
+    readonly onFrame: (frame: Frame) => void;
+  };
 }
 
 export interface BridgeLog {
@@ -82,6 +89,15 @@ export async function startBridge(
     log,
     onStatus,
     startWorker: forkBridgeWorker,
+    ...(settings.sniffer
+      ? {
+          sniffer: {
+            interfaceName: settings.sniffer.interfaceName,
+            filter: settings.sniffer.filter,
+          },
+          onFrame: settings.sniffer.onFrame,
+        }
+      : {}),
     interfaceState: (name) => interfaceState(name),
   });
   supervisor.start();

@@ -22,7 +22,8 @@ export function forkBridgeWorker(config: WorkerConfig): WorkerProcess {
   const child = fork(WORKER_FILE, [JSON.stringify(config)], {
     execArgv,
     stdio: ["ignore", "ignore", "pipe", "ipc"],
-    serialization: "json",
+    // Structured clone: the caller-id frames travel as Uint8Arrays, not as JSON.
+    serialization: "advanced",
   });
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {

@@ -6,6 +6,7 @@
  */
 
 import type { BridgeCounters } from "../core/bridge/bridgeCore.js";
+import type { Frame } from "../core/capture/frame.js";
 
 /** Handed to the worker as its one argument (JSON). */
 export interface WorkerConfig {
@@ -17,6 +18,12 @@ export interface WorkerConfig {
   readonly statusIntervalMs: number;
   /** The adapter's address as learned by the previous worker, if any. */
   readonly adapterIpv4: string | null;
+  /**
+   * The caller-id capture, when it listens on one of the bridge's interfaces: it runs here
+   * too, so that an interface going down takes only this process with it, and its frames
+   * come back as "frame" messages.
+   */
+  readonly sniffer: { readonly interfaceName: string; readonly filter: string } | null;
 }
 
 export type WorkerFailure = "retry" | "permanent";
@@ -28,7 +35,8 @@ export type WorkerMessage =
       readonly counters: BridgeCounters;
       readonly adapterIpv4: string | null;
     }
-  | { readonly type: "failed"; readonly failure: WorkerFailure; readonly message: string };
+  | { readonly type: "failed"; readonly failure: WorkerFailure; readonly message: string }
+  | { readonly type: "frame"; readonly frame: Frame };
 
 export type SupervisorMessage = { readonly type: "stop" };
 
@@ -49,17 +57,32 @@ export function parseWorkerConfig(text: string | undefined): WorkerConfig | stri
     typeof v.adapterMac !== "string" ||
     typeof v.rewriteDhcpDestination !== "boolean" ||
     typeof v.statusIntervalMs !== "number" ||
-    !(v.adapterIpv4 === null || typeof v.adapterIpv4 === "string")
+    !(v.adapterIpv4 === null || typeof v.adapterIpv4 === "string") ||
+    !(v.sniffer === null || isSniffer(v.sniffer))
   ) {
     return "the bridge worker's configuration is incomplete";
   }
   return v as WorkerConfig;
 }
 
+function isSniffer(value: unknown): boolean {
+  const sniffer = value as { interfaceName?: unknown; filter?: unknown } | null;
+  return typeof sniffer?.interfaceName === "string" && typeof sniffer.filter === "string";
+}
+
 /** A message from the worker, or null when it is not one (ignored, never trusted). */
 export function asWorkerMessage(value: unknown): WorkerMessage | null {
   if (typeof value !== "object" || value === null) return null;
   const type = (value as { type?: unknown }).type;
+  if (type === "frame") {
+    const frame = (value as { frame?: Partial<Frame> }).frame;
+    return frame?.data instanceof Uint8Array &&
+      typeof frame.linkType === "number" &&
+      typeof frame.timestampMs === "number" &&
+      typeof frame.originalLength === "number"
+      ? (value as WorkerMessage)
+      : null;
+  }
   return type === "ready" || type === "counters" || type === "failed"
     ? (value as WorkerMessage)
     : null;

@@ -11,7 +11,7 @@
  * but does not stop the add-on.
  */
 
-import type { RunningBridge } from "../bridge/startBridge.js";
+import type { BridgeSettings, RunningBridge } from "../bridge/startBridge.js";
 import type { Options } from "../config/schema.js";
 import { BRIDGE_OFF, bridgeStatusText } from "../core/bridge/bridgeStatus.js";
 import type { CountryCode } from "../core/caller/numbers.js";
@@ -95,21 +95,44 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
       await router.idle();
       await outputs.idle();
     } else {
-      const bridged = options.bridge.enabled
-        ? await startDaemonBridge(options, log, () => outputs.publishDiagnostics(diagnostics()))
+      // On one of the bridge's ports the capture runs inside the bridge's worker process,
+      // which restarts when a port goes down; cap would otherwise take the daemon with it.
+      const { capture, bridge: bridgeOptions } = options;
+      const sniffThroughBridge =
+        bridgeOptions.enabled &&
+        [bridgeOptions.external_interface, bridgeOptions.internal_interface].includes(
+          capture.interface,
+        );
+      const sniffer = sniffThroughBridge
+        ? {
+            interfaceName: capture.interface,
+            filter: signallingFilter(options, LINKTYPE.ETHERNET),
+            onFrame: (frame: Frame) => {
+              handleFrame(frame);
+            },
+          }
+        : undefined;
+      const bridged = bridgeOptions.enabled
+        ? await startDaemonBridge(options, log, sniffer, () =>
+            outputs.publishDiagnostics(diagnostics()),
+          )
         : null;
       if (bridged?.ok === false) {
         log.error(bridged.message);
         exitCode = 1;
+      } else if (sniffer !== undefined) {
+        bridge = bridged?.bridge ?? null;
+        log.info(`listening on ${sniffer.interfaceName} in the bridge (filter: ${sniffer.filter})`);
+        await run.stopRequested;
       } else {
         bridge = bridged?.bridge ?? null;
-        const capture = await startLiveCapture(options, handleFrame, log);
-        if (!capture.ok && bridge === null) exitCode = 1;
+        const started = await startLiveCapture(options, handleFrame, log);
+        if (!started.ok && bridge === null) exitCode = 1;
         else {
-          if (!capture.ok)
+          if (!started.ok)
             log.warn("no caller id until the capture works; the bridge keeps running");
           await run.stopRequested;
-          if (capture.ok) capture.stop();
+          if (started.ok) started.stop();
         }
       }
     }
@@ -130,6 +153,7 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
 async function startDaemonBridge(
   options: Options,
   log: Logger,
+  sniffer: BridgeSettings["sniffer"],
   onStateChange: () => void,
 ): Promise<{ ok: true; bridge: RunningBridge } | { ok: false; message: string }> {
   // Loaded only here: most set-ups never bridge.
@@ -147,6 +171,7 @@ async function startDaemonBridge(
       adapterMac,
       rewriteDhcpDestination: options.bridge.rewrite_dhcp_destination,
       protectHost: options.bridge.protect_host,
+      ...(sniffer ? { sniffer } : {}),
     },
     log.child("bridge"),
     (status) => {
@@ -169,18 +194,7 @@ async function startLiveCapture(
   const { capture } = options;
   const opened = openLiveCapture({
     interfaceName: capture.interface,
-    filter: (linkType) =>
-      buildCaptureFilter({
-        udpPorts: [
-          ...(capture.protocols.includes("mgcp") ? capture.mgcp_ports : []),
-          ...(capture.protocols.includes("sip") ? capture.sip_ports : []),
-        ],
-        streamPorts: capture.protocols.includes("sip") ? capture.sip_ports : [],
-        linkType,
-        ...(capture.adapter_mac && linkType === LINKTYPE.ETHERNET
-          ? { mac: capture.adapter_mac }
-          : {}),
-      }),
+    filter: (linkType) => signallingFilter(options, linkType),
     onFrame: (frame) => {
       handleFrame(frame);
     },
@@ -191,6 +205,20 @@ async function startLiveCapture(
   }
   log.info(`listening on ${capture.interface} (filter: ${opened.handle.filter})`);
   return { ok: true, stop: () => opened.handle.close() };
+}
+
+/** The capture filter for the signalling the options ask for, on this link type. */
+function signallingFilter(options: Options, linkType: number): string {
+  const { capture } = options;
+  return buildCaptureFilter({
+    udpPorts: [
+      ...(capture.protocols.includes("mgcp") ? capture.mgcp_ports : []),
+      ...(capture.protocols.includes("sip") ? capture.sip_ports : []),
+    ],
+    streamPorts: capture.protocols.includes("sip") ? capture.sip_ports : [],
+    linkType,
+    ...(capture.adapter_mac && linkType === LINKTYPE.ETHERNET ? { mac: capture.adapter_mac } : {}),
+  });
 }
 
 function summaryLine(pipeline: CallerIdPipeline): string {

@@ -123,13 +123,14 @@ describeIfRoot("MAC bridge end to end", () => {
   }
 
   /** One ring from the call agent; "answered" when the adapter's 200 came back. */
-  async function ring(): Promise<string> {
+  async function ring(endpoint = "aaln/1"): Promise<string> {
     transaction++;
     const result = await sandbox.exec(net.isp, process.execPath, [
       "-e",
       CALL_AGENT,
       adapterAddress,
       String(transaction),
+      endpoint,
     ]);
     return result.stdout.trim();
   }
@@ -384,6 +385,19 @@ data_dir: ${join(folder, "data")}
     expect(await ring()).toBe("answered");
     await waitUntil(() => log().includes("Hans Muster"), "the call in the daemon's log");
     expect(log()).toMatch(/incoming call \S+ ringing: Hans Muster — "Anruf von Hans Muster/);
+    expect(log()).toContain(`listening on ${net.external.name} in the bridge`);
+
+    // The port the caller id is read on goes down and comes back: the add-on stays up, and the
+    // next call is reported again.
+    const calls = () => log().match(/ringing: Hans Muster/g)?.length ?? 0;
+    await sandbox.ip(net.host, ["link", "set", net.external.name, "down"]);
+    await waitUntil(() => log().includes(`waiting: ${net.external.name} is down`), "waiting");
+    await sandbox.ip(net.host, ["link", "set", net.external.name, "up"]);
+    await waitUntil(() => (log().match(/bridging /g)?.length ?? 0) >= 2, "bridging again", 15_000);
+    await sandbox.ip(net.isp, ["neigh", "flush", "dev", net.ispLink.name]);
+    expect(await ring("aaln/2")).toBe("answered"); // the second line: a call of its own
+    await waitUntil(() => calls() >= 2, "the second call in the daemon's log");
+    expect(daemon.child.exitCode).toBeNull();
     expect(await daemon.stop()).toBe(0);
     expect(log()).toContain("host protection removed");
     expect(await ruleListing()).toBe("");

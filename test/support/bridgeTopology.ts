@@ -106,12 +106,12 @@ socket.bind(2427, () => console.log("ready"));`;
 /**
  * The ISP's call agent: sends one RQNT with ring and caller id from port 2727 to the adapter
  * and prints "answered" when the adapter's 200 comes back within 2 s, else "no answer".
- * Arguments: the adapter's address and the transaction id.
+ * Arguments: the adapter's address, the transaction id and the endpoint (default aaln/1).
  */
 export const CALL_AGENT = `
-const [address, transaction] = process.argv.slice(1);
+const [address, transaction, endpoint = "aaln/1"] = process.argv.slice(1);
 const socket = require("node:dgram").createSocket("udp4");
-const rqnt = "RQNT " + transaction + " aaln/1@ata.example MGCP 1.0\\nX: " + transaction +
+const rqnt = "RQNT " + transaction + " " + endpoint + "@ata.example MGCP 1.0\\nX: " + transaction +
   "\\nR: L/hd(N)\\nS: L/rg,L/ci(11/29/20/45,\\"0441234567\\",\\"Hans Muster\\")\\n";
 const timer = setTimeout(() => { console.log("no answer"); socket.close(); }, 2000);
 socket.on("message", (reply) => {

@@ -42,7 +42,10 @@ class FakeWorker implements WorkerProcess {
 
 const ADAPTER = Uint8Array.from([0x00, 0x90, 0xf8, 0x01, 0x02, 0x03]);
 
-function setUp(states: Record<string, InterfaceState> = { eth0: "up", eth1: "up" }) {
+function setUp(
+  states: Record<string, InterfaceState> = { eth0: "up", eth1: "up" },
+  extra: Partial<BridgeSupervisorOptions> = {},
+) {
   const workers: FakeWorker[] = [];
   const statuses: BridgeStatus[] = [];
   const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
@@ -60,6 +63,7 @@ function setUp(states: Record<string, InterfaceState> = { eth0: "up", eth1: "up"
     interfaceState: (name) => states[name] ?? "missing",
     onStatus: (status) => statuses.push(status),
     retryDelayMs: 1000,
+    ...extra,
   };
   const supervisor = new BridgeSupervisor(options);
   const last = () => workers.at(-1) as FakeWorker;
@@ -89,6 +93,7 @@ describe("BridgeSupervisor", () => {
       rewriteDhcpDestination: true,
       statusIntervalMs: 1000,
       adapterIpv4: null,
+      sniffer: null,
     });
     expect(t.supervisor.status.state).toBe("starting");
     t.last().say({ type: "ready", filters: { external: "x", internal: "y" } });
@@ -186,6 +191,19 @@ describe("BridgeSupervisor", () => {
     await stopped;
     expect(t.last().killed).toBe(true);
     expect(t.supervisor.status.state).toBe("stopped");
+  });
+
+  it("hands the worker the caller-id capture and passes its frames on", () => {
+    const frames: unknown[] = [];
+    const t = setUp(undefined, {
+      sniffer: { interfaceName: "eth0", filter: "udp port 2427" },
+      onFrame: (frame) => frames.push(frame),
+    });
+    t.supervisor.start();
+    expect(t.last().config.sniffer).toEqual({ interfaceName: "eth0", filter: "udp port 2427" });
+    const frame = { linkType: 1, data: new Uint8Array(60), timestampMs: 5, originalLength: 60 };
+    t.last().say({ type: "frame", frame });
+    expect(frames).toEqual([frame]);
   });
 
   it("reports every change of state to its listener", () => {

@@ -35,8 +35,9 @@ export async function runBridgeCommand(
     error: (text) => deps.writeErr(`bridge: ${text}`),
   };
   let lastState = "";
+  let failed = false;
   let gaveUp: () => void = () => {};
-  const failed = new Promise<void>((resolve) => {
+  const givenUp = new Promise<void>((resolve) => {
     gaveUp = resolve;
   });
   const printJson = (status: BridgeStatus) => deps.writeOut(JSON.stringify(status));
@@ -46,7 +47,10 @@ export async function runBridgeCommand(
     lastState = state;
     if (flags.json) printJson(status);
     // Permissions or a non-Ethernet interface: waiting would not help.
-    if (status.state === "failed") gaveUp();
+    if (status.state === "failed") {
+      failed = true;
+      gaveUp();
+    }
   };
 
   const started = await deps.startBridge(
@@ -71,9 +75,9 @@ export async function runBridgeCommand(
     else log.info(bridgeCountersLine(bridge.status));
   };
   const timer = setInterval(print, flags.statusIntervalMs);
-  await Promise.race([deps.stopRequested, failed]);
+  await Promise.race([deps.stopRequested, givenUp]);
   clearInterval(timer);
   await bridge.stop();
   print();
-  return bridge.status.state === "failed" ? 1 : 0;
+  return failed ? 1 : 0;
 }

@@ -20,8 +20,9 @@ RUN npm ci --no-audit --no-fund \
 
 FROM ghcr.io/home-assistant/base:3.23
 # nftables: the MAC bridge's host protection rule (bridge.protect_host), in the host's
-# network namespace (host_network, NET_ADMIN).
-RUN apk add --no-cache nodejs libpcap nftables
+# network namespace (host_network, NET_ADMIN); ethtool: the bridge turns its ports' offloads
+# off while it runs.
+RUN apk add --no-cache nodejs libpcap nftables ethtool
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -50,6 +50,8 @@ export interface BridgeSupervisorOptions {
   readonly statusIntervalMs?: number;
   /** First wait before trying again; doubles while the worker keeps dying young. Default 1 s. */
   readonly retryDelayMs?: number;
+  /** The adapter's address as an earlier run learned it, handed to the first worker. */
+  readonly adapterIpv4?: string | null;
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -73,6 +75,7 @@ export class BridgeSupervisor {
 
   constructor(private readonly options: BridgeSupervisorOptions) {
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.adapterIpv4 = options.adapterIpv4 ?? null;
   }
 
   get status(): BridgeStatus {

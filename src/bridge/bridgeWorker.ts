@@ -50,13 +50,31 @@ function run(config: WorkerConfig): void {
   const send = (to: LiveCaptureHandle | undefined, frame: Uint8Array) => {
     if (to === undefined || to.send(frame) !== null) sendErrors++;
   };
+  const counters = (): WorkerMessage => {
+    const c = core.counters;
+    return {
+      type: "counters",
+      counters: { ...c, errors: c.errors + sendErrors },
+      adapterIpv4: core.adapterIpv4,
+    };
+  };
+  // A newly learned address is reported at once, not with the next counters: the supervisor
+  // hands it to the next worker, and this one may die any moment (an interface going down).
+  let reportedChanges = core.ipv4Changes;
+  const reportNewAddress = () => {
+    if (core.ipv4Changes === reportedChanges) return;
+    reportedChanges = core.ipv4Changes;
+    report(counters());
+  };
 
   const external = openLiveCapture({
     interfaceName: config.externalInterface,
     filter: filters.external,
+    copyFrames: false,
     onFrame: (frame: Frame) => {
       const decision = core.fromExternal(frame.data, frame.timestampMs);
       if (decision.action === "forward") send(handles.internal, decision.frame);
+      reportNewAddress();
     },
   });
   if (!external.ok) {
@@ -68,9 +86,11 @@ function run(config: WorkerConfig): void {
   const internal = openLiveCapture({
     interfaceName: config.internalInterface,
     filter: filters.internal,
+    copyFrames: false,
     onFrame: (frame: Frame) => {
       const decision = core.fromInternal(frame.data, frame.timestampMs);
       if (decision.action === "forward") send(handles.external, decision.frame);
+      reportNewAddress();
     },
   });
   if (!internal.ok) {
@@ -97,14 +117,6 @@ function run(config: WorkerConfig): void {
   }
   report({ type: "ready", filters });
 
-  const counters = (): WorkerMessage => {
-    const c = core.counters;
-    return {
-      type: "counters",
-      counters: { ...c, errors: c.errors + sendErrors },
-      adapterIpv4: core.adapterIpv4,
-    };
-  };
   const timer = setInterval(() => report(counters()), config.statusIntervalMs);
 
   let stopping = false;

@@ -1,13 +1,15 @@
 /**
  * Starts the MAC bridge as the command line and the daemon both use it: checks the settings,
- * installs the host-protection rule, then starts the supervised worker. Stopping does the
- * reverse: the worker first (no frame crosses any more), then the rule comes out.
+ * installs the host-protection rule, turns the interfaces' offloads off (core/bridge/
+ * offloads.ts says why), then starts the supervised worker. Stopping does the reverse: the
+ * worker first (no frame crosses any more), then the offloads and the rule are put back.
  */
 
 import type { BridgeStatus } from "../core/bridge/bridgeStatus.js";
 import { formatMac } from "../core/capture/bpfFilter.js";
 import type { Frame } from "../core/capture/frame.js";
 import { type HostProtection, installHostProtection } from "../io/hostProtection.js";
+import { disableOffloads, type OffloadsChanged } from "../io/interfaceOffloads.js";
 import { interfaceState } from "../io/interfaceState.js";
 import { BridgeSupervisor } from "./bridgeSupervisor.js";
 import { forkBridgeWorker } from "./workerProcess.js";
@@ -20,6 +22,12 @@ export interface BridgeSettings {
   readonly protectHost: boolean;
   /** How often counters are refreshed; default 1 s. */
   readonly statusIntervalMs?: number;
+  /**
+   * The adapter's IPv4 address as the last run learned it. Until the adapter speaks, an ARP
+   * request for it crosses only if the bridge knows it; a quiet adapter could otherwise stay
+   * unreachable for minutes after a restart, and miss calls.
+   */
+  readonly adapterIpv4?: string | null;
   /** A caller-id capture on one of the bridge's interfaces, run by the bridge's worker. */
   readonly sniffer?: {
     readonly interfaceName: string;
@@ -80,6 +88,21 @@ export async function startBridge(
     log.info(`host protection: ${protection.description}`);
   }
 
+  const offloads: OffloadsChanged[] = [];
+  for (const name of [settings.externalInterface, settings.internalInterface]) {
+    const disabled = await disableOffloads(name);
+    if (!disabled.ok) {
+      log.warn(
+        `could not turn off the offloads of ${name} (${disabled.message}): bursts may lose frames, and TCP to the adapter may stall`,
+      );
+      continue;
+    }
+    offloads.push(disabled.changed);
+    if (disabled.changed.turnedOff.length > 0) {
+      log.info(`${name}: turned off ${disabled.changed.turnedOff.join(", ")} while bridging`);
+    }
+  }
+
   const supervisor = new BridgeSupervisor({
     externalInterface: settings.externalInterface,
     internalInterface: settings.internalInterface,
@@ -89,6 +112,7 @@ export async function startBridge(
     log,
     onStatus,
     startWorker: forkBridgeWorker,
+    adapterIpv4: settings.adapterIpv4 ?? null,
     ...(settings.sniffer
       ? {
           sniffer: {
@@ -105,6 +129,10 @@ export async function startBridge(
   let stopped: Promise<void> | null = null;
   const stop = async () => {
     await supervisor.stop();
+    for (const changed of offloads) {
+      const problem = await changed.restore();
+      if (problem !== null) log.warn(`could not turn the offloads back on: ${problem}`);
+    }
     if (protection === null) return;
     const removed = await protection.remove();
     if (removed.ok) log.info("host protection removed");

@@ -11,6 +11,7 @@
  * but does not stop the add-on.
  */
 
+import { join } from "node:path";
 import type { BridgeSettings, RunningBridge } from "../bridge/startBridge.js";
 import type { Options } from "../config/schema.js";
 import { BRIDGE_OFF, bridgeStatusText } from "../core/bridge/bridgeStatus.js";
@@ -20,6 +21,7 @@ import { type Frame, LINKTYPE } from "../core/capture/frame.js";
 import type { CallerIdPipeline } from "../core/pipeline.js";
 import { readCaptureFileSync } from "../io/captureFileSource.js";
 import type { Logger } from "../io/logger.js";
+import { stateFolder } from "../io/optionsFile.js";
 import { createCallFlow } from "./callFlow.js";
 import { type Clock, VirtualClock, wallClock } from "./clock.js";
 import { loadCaptures, playFrames } from "./frameSources.js";
@@ -158,11 +160,17 @@ async function startDaemonBridge(
 ): Promise<{ ok: true; bridge: RunningBridge } | { ok: false; message: string }> {
   // Loaded only here: most set-ups never bridge.
   const { startBridge } = await import("../bridge/startBridge.js");
-  const { parseMac } = await import("../core/capture/bpfFilter.js");
+  const { formatMac, parseMac } = await import("../core/capture/bpfFilter.js");
+  const { readJsonFile, writeJsonFileAtomicAsync } = await import("../io/jsonFile.js");
   const adapterMac = parseMac(options.capture.adapter_mac);
   if (adapterMac === null) {
     return { ok: false, message: "bridge: capture.adapter_mac must name the adapter to bridge" };
   }
+  // The adapter's address survives restarts (see BridgeSettings.adapterIpv4).
+  const stateFile = join(stateFolder(options.data_dir), BRIDGE_STATE_FILE);
+  const saved = readJsonFile(stateFile);
+  const macText = formatMac(adapterMac);
+  let knownAddress = saved.ok ? adapterAddressFrom(saved.value, macText) : null;
   let lastState = "";
   return startBridge(
     {
@@ -171,10 +179,18 @@ async function startDaemonBridge(
       adapterMac,
       rewriteDhcpDestination: options.bridge.rewrite_dhcp_destination,
       protectHost: options.bridge.protect_host,
+      adapterIpv4: knownAddress,
       ...(sniffer ? { sniffer } : {}),
     },
     log.child("bridge"),
     (status) => {
+      if (status.adapterIpv4 !== null && status.adapterIpv4 !== knownAddress) {
+        knownAddress = status.adapterIpv4;
+        const state = { adapter_mac: macText, adapter_ipv4: knownAddress };
+        writeJsonFileAtomicAsync(stateFile, state).catch((error: Error) =>
+          log.warn(`cannot save the adapter's address in ${stateFile}: ${error.message}`),
+        );
+      }
       // Counters arrive every second; Home Assistant hears them with the other diagnostics.
       const state = bridgeStatusText(status);
       if (state === lastState) return;
@@ -205,6 +221,16 @@ async function startLiveCapture(
   }
   log.info(`listening on ${capture.interface} (filter: ${opened.handle.filter})`);
   return { ok: true, stop: () => opened.handle.close() };
+}
+
+const BRIDGE_STATE_FILE = "bridge.json";
+
+/** The saved address, if it was saved for this adapter (the MAC may have changed since). */
+function adapterAddressFrom(value: unknown, adapterMac: string): string | null {
+  const state = value as { adapter_mac?: unknown; adapter_ipv4?: unknown } | null;
+  return state?.adapter_mac === adapterMac && typeof state.adapter_ipv4 === "string"
+    ? state.adapter_ipv4
+    : null;
 }
 
 /** The capture filter for the signalling the options ask for, on this link type. */

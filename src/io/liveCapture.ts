@@ -54,11 +54,18 @@ export interface LiveCaptureOptions {
   filter: string | ((linkType: number) => string);
   /**
    * Called synchronously for every captured frame. `frame.data` is the frame's own copy (cap
-   * reuses one buffer for every packet), so it may be kept after the callback returns. An
+   * reuses one buffer for every packet), so it may be kept after the callback returns —
+   * unless copyFrames is false. An
    * exception thrown here escapes as an uncaught exception (cap calls back from native code);
    * the decoder never throws.
    */
   onFrame: (frame: Frame) => void;
+  /**
+   * false: `frame.data` is a view of cap's one buffer, valid only until onFrame returns, for
+   * consumers done with a frame by then (the bridge sends it on at once). Saves an allocation
+   * per frame. Default true.
+   */
+  copyFrames?: boolean;
   /** Clock for frame timestamps, ms since the epoch; default Date.now. cap gives none. */
   now?: () => number;
   /** Kernel capture ring size in bytes; default 4 MiB. Bigger survives longer bursts. */
@@ -182,6 +189,7 @@ export function openLiveCapture(options: LiveCaptureOptions): LiveCaptureResult 
   const now = options.now ?? Date.now;
   const bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
   const snapLength = options.snapLength ?? MAX_SNAP_LENGTH;
+  const copyFrames = options.copyFrames ?? true;
   if (!Number.isInteger(bufferSize) || bufferSize < 1 || bufferSize > 0x7fffffff) {
     return failure("other", `invalid capture buffer size ${bufferSize}: expected positive bytes`);
   }
@@ -268,7 +276,7 @@ export function openLiveCapture(options: LiveCaptureOptions): LiveCaptureResult 
       linkType,
       // A copy: cap overwrites its one buffer with the next packet, and a frame may outlive
       // this callback (held for reassembly, queued by a consumer).
-      data: new Uint8Array(buffer.subarray(0, nbytes)),
+      data: copyFrames ? new Uint8Array(buffer.subarray(0, nbytes)) : buffer.subarray(0, nbytes),
       timestampMs: now(),
       // cap reports only that the frame was cut, not its wire length; one more than what we
       // kept is the smallest length consistent with that, and keeps "original > captured".

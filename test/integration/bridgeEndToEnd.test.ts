@@ -6,142 +6,57 @@
  * the host namespace with its host-protection rule; `voip-callerid listen` on the host's
  * external port as the sniffer. The steps build on each other and run in order.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { BridgeLab, parseStatus } from "../support/bridgeLab.js";
 import {
   ADAPTER_MAC,
   type BridgeTopology,
-  buildBridgeTopology,
-  CALL_AGENT,
   LAN_MAC,
-  MGCP_RESPONDER,
   macBytes,
   ProcessWatcher,
   sniff,
+  TCP_SINK,
+  TCP_SOURCE,
   waitUntil,
-  writeDhcpHook,
 } from "../support/bridgeTopology.js";
-import { CLI_COMMAND, PROJECT_ROOT } from "../support/cli.js";
-import { NetworkSandbox } from "../support/netns.js";
+import type { NetworkSandbox } from "../support/netns.js";
 import { describeIfRoot } from "../support/root.js";
 
-interface StatusLine {
-  state: string;
-  detail: string;
-  counters: { toExternal: number; toInternal: number; rewritten: number; dropped: number };
-  adapterIpv4: string | null;
-  restarts: number;
-}
-
-const parseStatus = (line: string) => JSON.parse(line) as StatusLine;
-
 describeIfRoot("MAC bridge end to end", () => {
+  let lab: BridgeLab;
   let sandbox: NetworkSandbox;
   let net: BridgeTopology;
-  let folder: string;
-  let hook: string;
-  let dhcpServer: ProcessWatcher | null = null;
   let bridge: ProcessWatcher | null = null;
-  let adapterAddress = "";
-  let transaction = 1000;
 
   beforeAll(async () => {
-    sandbox = await NetworkSandbox.create("vbe");
-    net = await buildBridgeTopology(sandbox);
-    folder = mkdtempSync(join(tmpdir(), "vci-bridge-"));
-    hook = writeDhcpHook(folder);
-    sandbox.spawn(net.ata, process.execPath, ["-e", MGCP_RESPONDER]);
+    lab = await BridgeLab.create("vbe");
+    ({ sandbox, net } = lab);
   }, 60_000);
 
   afterAll(async () => {
-    await sandbox?.cleanup();
-    if (folder) rmSync(folder, { recursive: true, force: true });
+    await lab?.cleanup();
   });
 
-  /** The ISP's DHCP server: addresses from `range` for MACs 00:90:f8:… and no one else. */
-  async function startDhcpServer(range: string, extra: string[] = []) {
-    await dhcpServer?.stop();
-    const [first, last] = range.split("-");
-    dhcpServer = new ProcessWatcher(
-      sandbox.spawn(net.isp, "dnsmasq", [
-        "--no-daemon",
-        "--conf-file=/dev/null",
-        "--port=0", // no DNS
-        `--interface=${net.ispLink.name}`,
-        "--bind-interfaces",
-        "--no-ping", // offers at once instead of after a 3 s address probe
-        "--dhcp-mac=set:adapter,00:90:f8:*:*:*",
-        `--dhcp-range=tag:adapter,${first},${last},255.240.0.0,1h`,
-        `--dhcp-leasefile=${join(folder, `leases-${range}`)}`,
-        "--log-dhcp",
-        "--log-facility=-",
-        ...extra,
-      ]),
-    );
-    await waitUntil(() => dhcpServer?.stderr.includes("DHCP, IP range") ?? false, "dnsmasq");
-  }
-
-  async function startBridge(): Promise<ProcessWatcher> {
-    const args = ["bridge", "--external", net.external.name, "--internal", net.internal.name];
-    const child = sandbox.spawn(
-      net.host,
-      CLI_COMMAND[0] as string,
-      [
-        ...CLI_COMMAND.slice(1),
-        ...args,
-        "--mac",
-        ADAPTER_MAC,
-        "--json",
-        "--status-interval",
-        "0.2",
-      ],
-      { cwd: PROJECT_ROOT },
-    );
-    const watcher = new ProcessWatcher(child);
-    await watcher.waitForLine((line) => parseStatus(line).state === "running", "bridge running");
-    return watcher;
-  }
+  const startBridge = () => lab.startBridge();
+  const ring = (endpoint?: string) => lab.ring(endpoint);
+  const ruleListing = () => lab.ruleListing();
+  const offloads = (link: string) => lab.offloads(link);
+  const requestLease = (namespace: string, link: string, tries: number) =>
+    lab.requestLease(namespace, link, tries);
+  const ipv4Of = (namespace: string, link: string) => lab.ipv4Of(namespace, link);
 
   const latestStatus = () => parseStatus(bridge?.lines.at(-1) ?? "{}");
 
-  /** Runs udhcpc in `namespace` on `link`; true when it got a lease. */
-  async function requestLease(namespace: string, link: string, tries: number) {
-    const result = await sandbox.exec(
-      namespace,
-      "udhcpc",
-      ["-i", link, "-s", hook, "-f", "-q", "-n", "-t", String(tries), "-T", "1"],
-      { timeoutMs: 30_000 },
-    );
-    return result.code === 0;
-  }
-
-  async function ipv4Of(namespace: string, link: string): Promise<string> {
-    const result = await sandbox.exec(namespace, "ip", ["-4", "-o", "addr", "show", "dev", link]);
-    return /inet (\d+\.\d+\.\d+\.\d+)\//.exec(result.stdout)?.[1] ?? "";
-  }
-
-  /** One ring from the call agent; "answered" when the adapter's 200 came back. */
-  async function ring(endpoint = "aaln/1"): Promise<string> {
-    transaction++;
-    const result = await sandbox.exec(net.isp, process.execPath, [
-      "-e",
-      CALL_AGENT,
-      adapterAddress,
-      String(transaction),
-      endpoint,
-    ]);
-    return result.stdout.trim();
-  }
-
-  const ruleListing = async () =>
-    (await sandbox.exec(net.host, "nft", ["list", "table", "netdev", "voip_callerid_bridge"]))
-      .stdout;
-
   it("passes the adapter's DHCP to the ISP and the lease back; the other LAN machine gets none", async () => {
-    await startDhcpServer("172.16.5.10-172.16.5.50");
+    await lab.startDhcpServer("172.16.5.10-172.16.5.50");
+    // Real NICs merge received TCP segments (GRO); veths do not unless asked to.
+    for (const link of [net.external, net.internal]) {
+      await sandbox.exec(net.host, "ethtool", ["-K", link.name, "gro", "on"]);
+    }
     bridge = await startBridge();
+    for (const link of [net.external, net.internal]) {
+      expect(await offloads(link.name)).toEqual({ gro: "off", gso: "off", tso: "off" });
+    }
     // Whatever the other machine sends must not reach the ISP: watch the ISP's port for it.
     const spy = await sniff(
       sandbox,
@@ -151,10 +66,10 @@ describeIfRoot("MAC bridge end to end", () => {
     );
 
     expect(await requestLease(net.ata, net.ataLink.name, 10)).toBe(true);
-    adapterAddress = await ipv4Of(net.ata, net.ataLink.name);
-    expect(adapterAddress).toMatch(/^172\.16\.5\.\d+$/);
-    expect(dhcpServer?.stderr).toContain(
-      `DHCPACK(${net.ispLink.name}) ${adapterAddress} ${ADAPTER_MAC}`,
+    lab.adapterAddress = await ipv4Of(net.ata, net.ataLink.name);
+    expect(lab.adapterAddress).toMatch(/^172\.16\.5\.\d+$/);
+    expect(lab.dhcpLog).toContain(
+      `DHCPACK(${net.ispLink.name}) ${lab.adapterAddress} ${ADAPTER_MAC}`,
     );
 
     expect(await requestLease(net.lan, net.lanLink.name, 3)).toBe(false);
@@ -163,10 +78,10 @@ describeIfRoot("MAC bridge end to end", () => {
     // The capture saw the adapter's frames, and not one of the other machine's.
     expect(spy.lines.some((line) => line.includes(`${ADAPTER_MAC} > `))).toBe(true);
     expect(spy.lines.filter((line) => line.includes(LAN_MAC))).toEqual([]);
-    expect(dhcpServer?.stderr).not.toContain(LAN_MAC);
+    expect(lab.dhcpLog).not.toContain(LAN_MAC);
 
     await bridge.waitForLine(
-      (line) => parseStatus(line).adapterIpv4 === adapterAddress,
+      (line) => parseStatus(line).adapterIpv4 === lab.adapterAddress,
       "the bridge learning the adapter's address",
     );
     const { counters } = latestStatus();
@@ -177,24 +92,36 @@ describeIfRoot("MAC bridge end to end", () => {
 
   it("answers ARP for the adapter's address from the ISP side", async () => {
     await sandbox.ip(net.isp, ["neigh", "flush", "dev", net.ispLink.name]);
-    const ping = await sandbox.exec(net.isp, "ping", ["-c", "1", "-W", "2", adapterAddress]);
+    const ping = await sandbox.exec(net.isp, "ping", ["-c", "1", "-W", "2", lab.adapterAddress]);
     expect(ping.code).toBe(0);
-    const neighbour = await sandbox.ip(net.isp, ["neigh", "show", adapterAddress]);
+    const neighbour = await sandbox.ip(net.isp, ["neigh", "show", lab.adapterAddress]);
     expect(neighbour.stdout).toContain(`lladdr ${ADAPTER_MAC}`);
   });
 
-  it("carries the call agent's RQNT to the adapter, and the sniffer on the ISP side reports the call", async () => {
-    const listen = new ProcessWatcher(
-      sandbox.spawn(
-        net.host,
-        CLI_COMMAND[0] as string,
-        [
-          ...CLI_COMMAND.slice(1),
-          ...["listen", "--interface", net.external.name, "--no-sip", "--adapter-mac", ADAPTER_MAC],
-        ],
-        { cwd: PROJECT_ROOT },
-      ),
+  it("carries a bulk TCP transfer whole and quickly (no merged frames to pass on)", async () => {
+    const size = 4 * 1024 * 1024;
+    const server = new ProcessWatcher(
+      sandbox.spawn(net.ata, process.execPath, ["-e", TCP_SOURCE, String(size)]),
     );
+    await server.waitForLine((line) => line === "ready", "the adapter's TCP server");
+    const started = performance.now();
+    const client = await sandbox.exec(
+      net.isp,
+      process.execPath,
+      ["-e", TCP_SINK, lab.adapterAddress],
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect(client.stdout.trim()).toBe(String(size));
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await server.stop();
+  }, 30_000);
+
+  it("carries the call agent's RQNT to the adapter, and the sniffer on the ISP side reports the call", async () => {
+    const listen = lab.spawnProgram([
+      ...["listen", "--interface", net.external.name, "--no-sip", "--adapter-mac", ADAPTER_MAC],
+    ]);
     await waitUntil(() => listen.stderr.includes("listening on"), "listen");
     expect(await ring()).toBe("answered");
     const ringing = JSON.parse(
@@ -219,6 +146,7 @@ describeIfRoot("MAC bridge end to end", () => {
     expect(await bridge?.stop()).toBe(0);
     expect(latestStatus().state).toBe("stopped");
     expect(await ruleListing()).toBe("");
+    expect(await offloads(net.external.name)).toEqual({ gro: "on", gso: "on", tso: "on" });
     expect(await ring()).toBe("no answer");
     const reachable = await sandbox.exec(net.ata, "ping", ["-c", "1", "-W", "2", "192.168.77.1"]);
     expect(reachable.code).toBe(0);
@@ -244,7 +172,7 @@ describeIfRoot("MAC bridge end to end", () => {
       return frame;
     };
     const storm = 3000;
-    const forAdapter = Array.from({ length: storm }, (_, n) => arpRequest(adapterAddress, n));
+    const forAdapter = Array.from({ length: storm }, (_, n) => arpRequest(lab.adapterAddress, n));
     const forOthers = Array.from({ length: storm }, (_, n) => arpRequest(`172.16.9.${n % 250}`, n));
     const atAdapter = await sniff(
       sandbox,
@@ -289,7 +217,7 @@ describeIfRoot("MAC bridge end to end", () => {
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.length).toBeLessThanOrEqual(crossed);
     expect(new Set(senders).size).toBe(requests.length);
-    expect(requests.every((line) => line.includes(`who-has ${adapterAddress} `))).toBe(true);
+    expect(requests.every((line) => line.includes(`who-has ${lab.adapterAddress} `))).toBe(true);
     // Nothing the ISP side sent came back to it.
     expect(echoes.lines.filter((line) => line.includes(ispMac))).toEqual([]);
     expect(latestStatus().counters.dropped).toBeGreaterThan(before.dropped);
@@ -317,7 +245,7 @@ describeIfRoot("MAC bridge end to end", () => {
 
   it("re-learns the adapter after it reboots into a new lease, sent by broadcast and re-addressed", async () => {
     // The seed's ISP: its DHCP replies go to ff:ff:ff:ff:ff:ff.
-    await startDhcpServer("172.16.6.10-172.16.6.50", ["--dhcp-broadcast"]);
+    await lab.startDhcpServer("172.16.6.10-172.16.6.50", ["--dhcp-broadcast"]);
     // The reboot: link down and up, no address, a new DHCP exchange.
     await sandbox.ip(net.ata, ["-4", "addr", "flush", "dev", net.ataLink.name]);
     await sandbox.ip(net.ata, ["link", "set", net.ataLink.name, "down"]);
@@ -325,8 +253,8 @@ describeIfRoot("MAC bridge end to end", () => {
     // Watched from after the reboot: a capture ends when its interface goes down.
     const replies = await sniff(sandbox, net.ata, net.ataLink.name, "udp dst port 68");
     expect(await requestLease(net.ata, net.ataLink.name, 10)).toBe(true);
-    adapterAddress = await ipv4Of(net.ata, net.ataLink.name);
-    expect(adapterAddress).toMatch(/^172\.16\.6\.\d+$/);
+    lab.adapterAddress = await ipv4Of(net.ata, net.ataLink.name);
+    expect(lab.adapterAddress).toMatch(/^172\.16\.6\.\d+$/);
     await replies.stop();
     // Every reply reached the adapter addressed to its own MAC, not to the broadcast address.
     const seen = replies.lines.filter((line) => line.includes("> "));
@@ -334,7 +262,7 @@ describeIfRoot("MAC bridge end to end", () => {
     for (const line of seen) expect(line).toContain(`> ${ADAPTER_MAC}`);
 
     await bridge?.waitForLine(
-      (line) => parseStatus(line).adapterIpv4 === adapterAddress,
+      (line) => parseStatus(line).adapterIpv4 === lab.adapterAddress,
       "the bridge learning the new address",
     );
     expect(latestStatus().counters.rewritten).toBeGreaterThan(0);
@@ -342,65 +270,5 @@ describeIfRoot("MAC bridge end to end", () => {
     expect(await ring()).toBe("answered");
     expect(await bridge?.stop()).toBe(0);
     expect(await ruleListing()).toBe("");
-  }, 60_000);
-
-  it("is started by the add-on's daemon when bridge.enabled is on, which then reports the call", async () => {
-    await bridge?.stop(); // already stopped unless a step before failed
-    const config = join(folder, "options.yaml");
-    writeFileSync(
-      config,
-      `capture:
-  interface: ${net.external.name}
-  adapter_mac: "${ADAPTER_MAC}"
-  protocols: [mgcp]
-bridge:
-  enabled: true
-  external_interface: ${net.external.name}
-  internal_interface: ${net.internal.name}
-directory:
-  online_lookup: false
-  phonebook:
-    - number: "044 123 45 67"
-      name: Hans Muster
-data_dir: ${join(folder, "data")}
-`,
-    );
-    const daemon = new ProcessWatcher(
-      sandbox.spawn(
-        net.host,
-        CLI_COMMAND[0] as string,
-        [...CLI_COMMAND.slice(1), "run", "--config", config],
-        {
-          cwd: PROJECT_ROOT,
-        },
-      ),
-    );
-    const log = () => daemon.stderr + daemon.lines.join("\n");
-    await waitUntil(
-      () => log().includes("bridging") && log().includes("listening on"),
-      "the daemon's bridge",
-      20_000,
-    );
-    expect(await ruleListing()).toContain(`ether saddr ${ADAPTER_MAC} drop`);
-    expect(await ring()).toBe("answered");
-    await waitUntil(() => log().includes("Hans Muster"), "the call in the daemon's log");
-    expect(log()).toMatch(/incoming call \S+ ringing: Hans Muster — "Anruf von Hans Muster/);
-    expect(log()).toContain(`listening on ${net.external.name} in the bridge`);
-
-    // The port the caller id is read on goes down and comes back: the add-on stays up, and the
-    // next call is reported again.
-    const calls = () => log().match(/ringing: Hans Muster/g)?.length ?? 0;
-    await sandbox.ip(net.host, ["link", "set", net.external.name, "down"]);
-    await waitUntil(() => log().includes(`waiting: ${net.external.name} is down`), "waiting");
-    await sandbox.ip(net.host, ["link", "set", net.external.name, "up"]);
-    await waitUntil(() => (log().match(/bridging /g)?.length ?? 0) >= 2, "bridging again", 15_000);
-    await sandbox.ip(net.isp, ["neigh", "flush", "dev", net.ispLink.name]);
-    expect(await ring("aaln/2")).toBe("answered"); // the second line: a call of its own
-    await waitUntil(() => calls() >= 2, "the second call in the daemon's log");
-    expect(daemon.child.exitCode).toBeNull();
-    expect(await daemon.stop()).toBe(0);
-    expect(log()).toContain("host protection removed");
-    expect(await ruleListing()).toBe("");
-    expect(await ring()).toBe("no answer");
   }, 60_000);
 });

@@ -122,6 +122,20 @@ socket.on("message", (reply) => {
 });
 socket.bind(2727, () => socket.send(rqnt, 2427, address));`;
 
+/** The adapter serving a download: argv[1] bytes to whoever connects on port 8080. */
+export const TCP_SOURCE = `
+const size = Number(process.argv[1]);
+require("node:net").createServer((socket) => socket.end(Buffer.alloc(size, 0x55)))
+  .listen(8080, () => console.log("ready"));`;
+
+/** The ISP side downloading from the adapter at argv[1]: prints the bytes received. */
+export const TCP_SINK = `
+let received = 0;
+require("node:net").connect(8080, process.argv[1])
+  .on("data", (chunk) => { received += chunk.length; })
+  .on("close", () => console.log(received))
+  .on("error", (error) => console.log(error.message));`;
+
 /** A child process's output, line by line, with waiting for a line. */
 export class ProcessWatcher {
   readonly lines: string[] = [];

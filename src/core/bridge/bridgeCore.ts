@@ -101,6 +101,7 @@ export class BridgeCore {
   private readonly adapterMac: Uint8Array;
   private readonly rewriteDhcpDestination: boolean;
   private ipv4: number | null = null;
+  private ipv4ChangeCount = 0;
   private readonly ipv6: LearnedIpv6[] = [];
   private readonly count: BridgeCounters = {
     toExternal: 0,
@@ -186,7 +187,15 @@ export class BridgeCore {
    * later DHCPACK or frame from the adapter replaces it as usual.
    */
   rememberIpv4(address: number): void {
-    if (this.ipv4 === null && isHostIpv4(address)) this.ipv4 = address;
+    if (this.ipv4 === null && isHostIpv4(address)) this.learnIpv4(address);
+  }
+
+  /**
+   * Goes up by one whenever the adapter's IPv4 address changes: a cheap way for the caller to
+   * notice (and report at once) without building the address text for every frame.
+   */
+  get ipv4Changes(): number {
+    return this.ipv4ChangeCount;
   }
 
   get adapterIpv4(): string | null {
@@ -223,7 +232,7 @@ export class BridgeCore {
       return "no";
     }
     // yiaddr 0 is the ACK of a DHCPINFORM: no address is being assigned.
-    if (dhcp.messageType === DHCPACK && isHostIpv4(dhcp.yiaddr)) this.ipv4 = dhcp.yiaddr;
+    if (dhcp.messageType === DHCPACK && isHostIpv4(dhcp.yiaddr)) this.learnIpv4(dhcp.yiaddr);
     return "yes";
   }
 
@@ -241,15 +250,21 @@ export class BridgeCore {
     if (etherType === ETHERTYPE_IPV4) {
       const ipv4 = parseIpv4(frame, offset);
       // Source 0.0.0.0 is a DHCP client without a lease yet: nothing to learn.
-      if (typeof ipv4 !== "string" && isHostIpv4(ipv4.source)) this.ipv4 = ipv4.source;
+      if (typeof ipv4 !== "string" && isHostIpv4(ipv4.source)) this.learnIpv4(ipv4.source);
     } else if (etherType === ETHERTYPE_ARP) {
       const arp = parseArp(frame, offset);
       // Sender 0.0.0.0 is an ARP probe (RFC 5227 §2.1.1) for an address not yet owned.
-      if (typeof arp !== "string" && isHostIpv4(arp.senderIpv4)) this.ipv4 = arp.senderIpv4;
+      if (typeof arp !== "string" && isHostIpv4(arp.senderIpv4)) this.learnIpv4(arp.senderIpv4);
     } else if (etherType === ETHERTYPE_IPV6) {
       const ipv6 = parseIpv6(frame, offset);
       if (typeof ipv6 !== "string") this.learnIpv6(frame, ipv6.sourceOffset, now);
     }
+  }
+
+  private learnIpv4(address: number): void {
+    if (address === this.ipv4) return;
+    this.ipv4 = address;
+    this.ipv4ChangeCount++;
   }
 
   private learnIpv6(frame: Uint8Array, offset: number, now: number): void {

@@ -460,6 +460,17 @@ describe("addresses remembered from an earlier run", () => {
     expect(core.fromExternal(arpFor("172.16.5.28"), NOW).action).toBe("forward");
   });
 
+  it("count each change of the address, not each frame that confirms it", () => {
+    const core = newCore();
+    expect(core.ipv4Changes).toBe(0);
+    core.fromInternal(arp(1, ADAPTER, "172.16.5.28", "172.16.0.1"), NOW);
+    core.fromInternal(arp(1, ADAPTER, "172.16.5.28", "172.16.0.1"), NOW);
+    expect(core.ipv4Changes).toBe(1);
+    core.fromInternal(arp(1, ADAPTER, "172.16.5.29", "172.16.0.1"), NOW);
+    expect(core.ipv4Changes).toBe(2);
+    expect(core.adapterIpv4).toBe("172.16.5.29");
+  });
+
   it("never replace an address learned in this run, nor take a group or zero address", () => {
     const core = newCore();
     core.rememberIpv4(ipv4FromText("224.0.0.1") as number);

@@ -10,7 +10,7 @@
  * of the bridge's interfaces it runs here as a third handle and its frames go to the parent.
  */
 
-import { BridgeCore } from "../core/bridge/bridgeCore.js";
+import { BridgeCore, type BridgeDecision } from "../core/bridge/bridgeCore.js";
 import { bridgeCaptureFilters, ipv4FromText } from "../core/bridge/bridgeFilters.js";
 import { parseMac } from "../core/capture/bpfFilter.js";
 import type { Frame } from "../core/capture/frame.js";
@@ -67,32 +67,42 @@ function run(config: WorkerConfig): void {
     report(counters());
   };
 
-  const external = openLiveCapture({
-    interfaceName: config.externalInterface,
-    filter: filters.external,
-    copyFrames: false,
-    onFrame: (frame: Frame) => {
-      const decision = core.fromExternal(frame.data, frame.timestampMs);
-      if (decision.action === "forward") send(handles.internal, decision.frame);
-      reportNewAddress();
-    },
-  });
+  /** One side: its frames go through `decide`, and what is forwarded out of the other side. */
+  const openSide = (
+    interfaceName: string,
+    filter: string,
+    decide: (frame: Uint8Array, now: number) => BridgeDecision,
+    otherSide: () => LiveCaptureHandle | undefined,
+  ) =>
+    openLiveCapture({
+      interfaceName,
+      filter,
+      copyFrames: false,
+      onFrame: (frame: Frame) => {
+        const decision = decide(frame.data, frame.timestampMs);
+        if (decision.action === "forward") send(otherSide(), decision.frame);
+        reportNewAddress();
+      },
+    });
+
+  const external = openSide(
+    config.externalInterface,
+    filters.external,
+    (frame, now) => core.fromExternal(frame, now),
+    () => handles.internal,
+  );
   if (!external.ok) {
     fail(external.message, external.reason);
     return;
   }
   handles.external = external.handle;
 
-  const internal = openLiveCapture({
-    interfaceName: config.internalInterface,
-    filter: filters.internal,
-    copyFrames: false,
-    onFrame: (frame: Frame) => {
-      const decision = core.fromInternal(frame.data, frame.timestampMs);
-      if (decision.action === "forward") send(handles.external, decision.frame);
-      reportNewAddress();
-    },
-  });
+  const internal = openSide(
+    config.internalInterface,
+    filters.internal,
+    (frame, now) => core.fromInternal(frame, now),
+    () => handles.external,
+  );
   if (!internal.ok) {
     external.handle.close();
     fail(internal.message, internal.reason);

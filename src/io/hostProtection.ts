@@ -10,7 +10,6 @@
  * interface), since that would hide the real problem behind weaker, IP-only protection. A
  * half-done iptables install is rolled back, so a failure leaves nothing of ours behind.
  */
-import { execFile } from "node:child_process";
 import {
   type Command,
   describeProtection,
@@ -27,21 +26,15 @@ import {
   targetProblem,
 } from "../core/bridge/hostProtectionRules.js";
 
+import { type CommandOutput, type CommandRunner, runCommand } from "./commands.js";
+
 export type { Firewall } from "../core/bridge/hostProtectionRules.js";
-
-export interface CommandOutput {
-  /** Exit code; null when it could not start or was killed. */
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs one program to completion; `input` goes to its standard input. Should not reject. */
-export type CommandRunner = (
-  file: string,
-  args: string[],
-  input?: string,
-) => Promise<CommandOutput>;
+export {
+  COMMAND_TIMEOUT_MS,
+  type CommandOutput,
+  type CommandRunner,
+  runCommand,
+} from "./commands.js";
 
 export type RemoveOutcome = { ok: true } | { ok: false; message: string };
 
@@ -65,41 +58,9 @@ export interface InstallOptions {
   run?: CommandRunner;
 }
 
-/** Firewall tools answer in milliseconds; a hung one (a stuck lock) must not stall the bridge. */
-export const COMMAND_TIMEOUT_MS = 5_000;
 /** Bounds "delete while present", should a tool keep reporting a rule it claims to delete. */
 const MAX_REPEATS = 32;
 const OPT_OUT = "or set bridge.protect_host: false to run the bridge without it";
-
-/** The real runner: execFile, no shell, English messages (they are matched), a time-out. */
-export const runCommand: CommandRunner = (file, args, input) =>
-  new Promise((resolve) => {
-    const child = execFile(
-      file,
-      args,
-      {
-        encoding: "utf8",
-        timeout: COMMAND_TIMEOUT_MS,
-        killSignal: "SIGKILL",
-        maxBuffer: 16 * 1024 * 1024,
-        env: { ...process.env, LC_ALL: "C" },
-      },
-      (error, stdout, stderr) => {
-        if (error === null) {
-          resolve({ code: 0, stdout, stderr });
-        } else if (typeof error.code === "number") {
-          resolve({ code: error.code, stdout, stderr });
-        } else {
-          const why = error.killed
-            ? `stopped after ${COMMAND_TIMEOUT_MS} ms`
-            : `cannot run ${file}: ${error.message}`;
-          resolve({ code: null, stdout, stderr: `${stderr}${why}` });
-        }
-      },
-    );
-    child.stdin?.on("error", () => {}); // a program that exits (or never started) unread
-    child.stdin?.end(input);
-  });
 
 /** The runner's answer, even if an injected runner rejects. */
 async function runSafely(run: CommandRunner, command: Command): Promise<CommandOutput> {

@@ -4,8 +4,9 @@
  * a shell; never throws: when ethtool is missing or refuses, the bridge still runs, and the
  * caller logs what that costs.
  */
-import { execFile } from "node:child_process";
+
 import { disableArguments, parseOffloads, restoreArguments } from "../core/bridge/offloads.js";
+import { runCommand } from "./commands.js";
 
 export interface OffloadsChanged {
   /** The `ethtool -K` names turned off, e.g. ["gro", "gso", "tso"]; empty if none was on. */
@@ -14,25 +15,10 @@ export interface OffloadsChanged {
   restore(): Promise<string | null>;
 }
 
-const TIMEOUT_MS = 5000;
-
-function ethtool(args: string[]): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      "ethtool",
-      args,
-      { timeout: TIMEOUT_MS, env: { ...process.env, LC_ALL: "C" } },
-      (error, stdout, stderr) => {
-        const output = `${stdout}${stderr}`.trim();
-        if (error === null) return resolve({ ok: true, output });
-        const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-        resolve({
-          ok: false,
-          output: missing ? "ethtool is not installed" : output || error.message,
-        });
-      },
-    );
-  });
+async function ethtool(args: string[]): Promise<{ ok: boolean; output: string }> {
+  const result = await runCommand("ethtool", args);
+  const output = `${result.stdout}${result.stderr}`.trim();
+  return { ok: result.code === 0, output };
 }
 
 export async function disableOffloads(

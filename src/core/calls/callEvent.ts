@@ -40,6 +40,44 @@ export interface CallEvent {
   readonly reason: CallEndReason | null;
 }
 
+/** What both call trackers (MGCP, SIP) know of a call, whatever the protocol. */
+export interface CallTimes {
+  readonly id: string;
+  readonly line: string;
+  readonly direction: CallDirection;
+  readonly startedAt: number;
+  readonly answeredAt: number | null;
+}
+
+/** The caller's side of an event, as each protocol derives it. */
+export type CallParty = Pick<
+  CallEvent,
+  "number" | "name" | "anonymous" | "unavailable" | "waiting" | "networkTime"
+>;
+
+/** One event of `call`: the call's times, the party, and an end time on missed and ended. */
+export function callEventFrom(
+  call: CallTimes,
+  party: CallParty,
+  type: CallEventType,
+  at: number,
+  reason: CallEndReason | null,
+): CallEvent {
+  const ends = type === "missed" || type === "ended";
+  return {
+    type,
+    callId: call.id,
+    line: call.line,
+    direction: call.direction,
+    ...party,
+    at,
+    startedAt: call.startedAt,
+    answeredAt: call.answeredAt,
+    endedAt: ends ? at : null,
+    reason,
+  };
+}
+
 /** The JSON line printed by `replay` and `listen`: snake_case, ISO 8601 times. */
 export function callEventToJson(event: CallEvent): Record<string, unknown> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

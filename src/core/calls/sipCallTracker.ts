@@ -17,7 +17,13 @@
 import { isSameNumber } from "../caller/numbers.js";
 import { calledOf, callerOf, dialogKey, type SipParty } from "../sip/identity.js";
 import type { SipMessage } from "../sip/parseSip.js";
-import type { CallDirection, CallEndReason, CallEvent, CallEventType } from "./callEvent.js";
+import {
+  type CallDirection,
+  type CallEndReason,
+  type CallEvent,
+  type CallEventType,
+  callEventFrom,
+} from "./callEvent.js";
 import type { MessageContext } from "./mgcpCallTracker.js";
 
 export interface SipCallTrackerOptions {
@@ -199,25 +205,22 @@ export class SipCallTracker {
   }
 
   #event(call: SipCall, type: CallEventType, at: number, reason: CallEndReason | null): CallEvent {
-    const ends = type === "missed" || type === "ended";
-    return {
+    const { party } = call;
+    return callEventFrom(
+      call,
+      {
+        // A withheld caller's number stays out of every output (RFC 3325 Privacy: id).
+        number: party.anonymous ? null : party.number,
+        name: party.anonymous ? null : party.name,
+        anonymous: party.anonymous,
+        unavailable: party.unavailable,
+        waiting: false,
+        networkTime: null,
+      },
       type,
-      callId: call.id,
-      line: call.line,
-      direction: call.direction,
-      // A withheld caller's number stays out of every output (RFC 3325 Privacy: id).
-      number: call.party.anonymous ? null : call.party.number,
-      name: call.party.anonymous ? null : call.party.name,
-      anonymous: call.party.anonymous,
-      unavailable: call.party.unavailable,
-      waiting: false,
-      networkTime: null,
       at,
-      startedAt: call.startedAt,
-      answeredAt: call.answeredAt,
-      endedAt: ends ? at : null,
       reason,
-    };
+    );
   }
 
   #updateDeadline(): void {

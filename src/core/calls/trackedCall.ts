@@ -1,6 +1,13 @@
 /** One call as the tracker follows it, and the event it reports at each step. */
 import type { CallerId } from "../mgcp/callerId.js";
-import type { CallDirection, CallEndReason, CallEvent, CallEventType } from "./callEvent.js";
+import {
+  type CallDirection,
+  type CallEndReason,
+  type CallEvent,
+  type CallEventType,
+  type CallParty,
+  callEventFrom,
+} from "./callEvent.js";
 
 export type CallState = "ringing" | "dialing" | "outgoing" | "answered";
 
@@ -45,22 +52,13 @@ export function callEventOf(
   at: number,
   reason: CallEndReason | null,
 ): CallEvent {
-  const ends = type === "missed" || type === "ended";
-  return {
-    type,
-    callId: call.id,
-    line: call.line,
-    direction: call.direction,
+  const party: CallParty = {
     number: call.direction === "outgoing" ? call.digits || null : (call.callerId?.number ?? null),
     name: call.callerId?.name ?? null,
     anonymous: call.callerId?.anonymous ?? false,
     unavailable: call.callerId?.unavailable ?? false,
     waiting: call.waiting,
     networkTime: call.networkTime,
-    at,
-    startedAt: call.startedAt,
-    answeredAt: call.answeredAt,
-    endedAt: ends ? at : null,
-    reason,
   };
+  return callEventFrom(call, party, type, at, reason);
 }

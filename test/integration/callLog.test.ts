@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CallerResolution } from "../../src/core/caller/resolveCaller.js";
-import type { CallEvent, CallEventType } from "../../src/core/calls/callEvent.js";
+import type { CallEventType } from "../../src/core/calls/callEvent.js";
 import type { CallReport } from "../../src/core/outputs/callReport.js";
 import {
   CALL_LOG_SCHEMA_VERSION,
@@ -15,6 +15,7 @@ import {
   CallLogError,
   openCallLog,
 } from "../../src/io/callLog.js";
+import { callEvent, hansMuster } from "../support/callFixtures.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CALL_LOG_MODULE = pathToFileURL(join(PROJECT_ROOT, "src/io/callLog.ts")).href;
@@ -27,25 +28,14 @@ const freshPath = () => join(scratch, `case${++fileCount}`, "calls.sqlite");
 const T0 = Date.parse("2025-03-14T09:26:00.000Z");
 const DAY = 86_400_000;
 
-const known: CallerResolution = {
-  number: {
-    kind: "number",
-    key: "+41441234567",
-    e164: "+41441234567",
-    display: "044 123 45 67",
-    spoken: "0 4 4, 1 2 3, 4 5, 6 7",
-    domestic: true,
-  },
-  name: "Hans Muster",
+const known = hansMuster({
   source: "search.ch",
-  occupation: null,
   city: "Zürich",
   canton: "ZH",
   directoryEntries: 1,
   kind: "directory",
-  announcement: "Anruf von Hans Muster",
   lookup: "asked",
-};
+});
 
 function report(
   callId: string,
@@ -54,23 +44,14 @@ function report(
   party: CallerResolution = known,
 ): CallReport {
   const startedAt = times.startedAt ?? T0;
-  const event: CallEvent = {
-    type,
-    callId,
+  const event = callEvent(type, callId, {
     line: "aaln/1@mta-1.example",
-    direction: "incoming",
-    number: "0441234567",
-    name: null,
-    anonymous: false,
-    unavailable: false,
-    waiting: false,
-    networkTime: null,
     at: times.endedAt ?? times.answeredAt ?? startedAt,
     startedAt,
     answeredAt: times.answeredAt ?? null,
     endedAt: times.endedAt ?? null,
     reason: type === "ended" ? "hung-up" : type === "missed" ? "ring-stopped" : null,
-  };
+  });
   return { event, line: { name: "Home", mediaPlayers: [] }, party };
 }
 

@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BRIDGE_OFF } from "../../src/core/bridge/bridgeStatus.js";
-import type { CallerResolution } from "../../src/core/caller/resolveCaller.js";
 import type { CallDirection, CallEvent, CallEventType } from "../../src/core/calls/callEvent.js";
 import { buildDiscovery, stableJson } from "../../src/core/discovery/buildDiscovery.js";
 import type { CallReport } from "../../src/core/outputs/callReport.js";
@@ -21,6 +20,7 @@ import {
   type MqttSettings,
   type MqttStateStore,
 } from "../../src/io/mqttPublisher.js";
+import { callEvent, hansMuster } from "../support/callFixtures.js";
 import { PROJECT_ROOT } from "../support/cli.js";
 import { type Mosquitto, startMosquitto } from "../support/mosquitto.js";
 
@@ -32,25 +32,11 @@ const L1 = `${BASE}/aaln_1_gw_example`;
 const L2 = `${BASE}/aaln_2_gw_example`;
 const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);
 
-const HANS: CallerResolution = {
-  number: {
-    kind: "number",
-    key: "+41441234567",
-    e164: "+41441234567",
-    display: "044 123 45 67",
-    spoken: "0 4 4, 1 2 3, 4 5, 6 7",
-    domestic: true,
-  },
-  name: "Hans Muster",
-  source: "phonebook",
-  occupation: null,
+const HANS = hansMuster({
   city: "Zürich",
   canton: "ZH",
-  directoryEntries: 0,
-  kind: "known",
   announcement: "Anruf von Hans Muster. Zürich",
-  lookup: "not-needed",
-};
+});
 
 function report(
   type: CallEventType,
@@ -58,24 +44,7 @@ function report(
   extra: { line?: string; label?: string; direction?: CallDirection } & Partial<CallEvent> = {},
 ): CallReport {
   const { line = LINE, label = "Home", direction = "incoming", ...rest } = extra;
-  const event: CallEvent = {
-    type,
-    callId,
-    line,
-    direction,
-    number: "0441234567",
-    name: null,
-    anonymous: false,
-    unavailable: false,
-    waiting: false,
-    networkTime: null,
-    at: T0,
-    startedAt: T0,
-    answeredAt: null,
-    endedAt: null,
-    reason: null,
-    ...rest,
-  };
+  const event = callEvent(type, callId, { line, direction, at: T0, startedAt: T0, ...rest });
   return { event, line: { name: label, mediaPlayers: [] }, party: HANS };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BRIDGE_OFF } from "../../../src/core/bridge/bridgeStatus.js";
 import type { CallerResolution } from "../../../src/core/caller/resolveCaller.js";
-import type { CallDirection, CallEvent, CallEventType } from "../../../src/core/calls/callEvent.js";
+import type { CallEvent, CallEventType } from "../../../src/core/calls/callEvent.js";
 import { DIAGNOSTIC_ENTITIES } from "../../../src/core/discovery/entitySpecs.js";
 import {
   applyCallEvent,
@@ -17,52 +17,19 @@ import {
   switchState,
 } from "../../../src/core/discovery/entityStates.js";
 import type { CallReport } from "../../../src/core/outputs/callReport.js";
+import { callEvent, hansMuster } from "../../support/callFixtures.js";
 
 const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);
 
-const HANS: CallerResolution = {
-  number: {
-    kind: "number",
-    key: "+41441234567",
-    e164: "+41441234567",
-    display: "044 123 45 67",
-    spoken: "0 4 4, 1 2 3, 4 5, 6 7",
-    domestic: true,
-  },
-  name: "Hans Muster",
-  source: "phonebook",
+const HANS = hansMuster({
   occupation: "Schreiner",
   city: "Zürich",
   canton: "ZH",
-  directoryEntries: 0,
-  kind: "known",
   announcement: "Anruf von Hans Muster. Schreiner. Zürich",
-  lookup: "not-needed",
-};
+});
 
-function event(
-  type: CallEventType,
-  callId: string,
-  extra: Partial<CallEvent> & { direction?: CallDirection } = {},
-): CallEvent {
-  return {
-    type,
-    callId,
-    line: "aaln/1@gw",
-    direction: "incoming",
-    number: "0441234567",
-    name: null,
-    anonymous: false,
-    unavailable: false,
-    waiting: false,
-    networkTime: null,
-    at: T0,
-    startedAt: T0,
-    answeredAt: null,
-    endedAt: null,
-    reason: null,
-    ...extra,
-  };
+function event(type: CallEventType, callId: string, extra: Partial<CallEvent> = {}): CallEvent {
+  return callEvent(type, callId, { at: T0, startedAt: T0, ...extra });
 }
 
 function report(e: CallEvent, party: CallerResolution = HANS): CallReport {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { CallerResolution } from "../../../src/core/caller/resolveCaller.js";
-import type { CallEvent, CallEventType } from "../../../src/core/calls/callEvent.js";
+import type { CallEventType } from "../../../src/core/calls/callEvent.js";
 import {
   AnnouncementQueue,
   type AnnouncerSettings,
   speakingTimeMs,
 } from "../../../src/core/outputs/announcer.js";
 import type { CallReport } from "../../../src/core/outputs/callReport.js";
+import { callEvent } from "../../support/callFixtures.js";
 
 const T0 = 1_000_000;
 const SETTINGS: AnnouncerSettings = {
@@ -28,23 +29,11 @@ function report(
     direction?: "incoming" | "outgoing";
   } = {},
 ): CallReport {
-  const event: CallEvent = {
-    type,
-    callId,
-    line: "aaln/1@gw",
+  const event = callEvent(type, callId, {
     direction: extra.direction ?? "incoming",
-    number: "0441234567",
-    name: null,
-    anonymous: false,
-    unavailable: false,
-    waiting: false,
-    networkTime: null,
     at,
     startedAt: T0,
-    answeredAt: null,
-    endedAt: null,
-    reason: null,
-  };
+  });
   const party = {
     announcement: extra.text ?? `Anruf ${callId}`,
     source: extra.source ?? "phonebook",

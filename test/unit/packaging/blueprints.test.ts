@@ -8,10 +8,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, type ScalarTag } from "yaml";
-import type { CallerResolution } from "../../../src/core/caller/resolveCaller.js";
-import type { CallEvent } from "../../../src/core/calls/callEvent.js";
 import { CALL_EVENT_TYPES } from "../../../src/core/discovery/entitySpecs.js";
 import { callEventData } from "../../../src/core/outputs/callReport.js";
+import { callEvent, hansMuster } from "../../support/callFixtures.js";
 
 const FOLDER = join(import.meta.dirname, "../../../blueprints/automation/voip_callerid");
 const EVENT_TYPE = "voip_callerid_call";
@@ -59,42 +58,8 @@ function asList(value: unknown): Record<string, unknown>[] {
 
 /** The keys of the event data the add-on fires, taken from the code that builds it. */
 function contractFields(): Set<string> {
-  const event: CallEvent = {
-    type: "ringing",
-    callId: "c1",
-    line: "aaln/1@mta-1.example",
-    direction: "incoming",
-    number: "0441234567",
-    name: null,
-    anonymous: false,
-    unavailable: false,
-    waiting: false,
-    networkTime: null,
-    at: 1_700_000_000_000,
-    startedAt: 1_700_000_000_000,
-    answeredAt: null,
-    endedAt: null,
-    reason: null,
-  };
-  const party: CallerResolution = {
-    number: {
-      kind: "number",
-      key: "+41441234567",
-      e164: "+41441234567",
-      display: "044 123 45 67",
-      spoken: "0 4 4, 1 2 3, 4 5, 6 7",
-      domestic: true,
-    },
-    name: "Hans Muster",
-    source: "phonebook",
-    occupation: null,
-    city: null,
-    canton: null,
-    directoryEntries: 0,
-    kind: "known",
-    announcement: "Anruf von Hans Muster",
-    lookup: "not-needed",
-  };
+  const event = callEvent("ringing", "c1", { line: "aaln/1@mta-1.example" });
+  const party = hansMuster();
   return new Set(
     Object.keys(callEventData({ event, line: { name: "Home", mediaPlayers: [] }, party })),
   );

@@ -16,6 +16,7 @@ import { FrameDecoder } from "../../src/core/packet/decodeFrame.js";
 import { callerOf, parseNameAddr, parseUri, type SipParty } from "../../src/core/sip/identity.js";
 import { parseSipMessage, type SipMessage, sipMessageLength } from "../../src/core/sip/parseSip.js";
 import { readCaptureFileSync } from "../../src/io/captureFileSource.js";
+import { sipParty } from "../support/callFixtures.js";
 
 // frame, Call-ID, From display, From user, From host, P-Asserted-Identity,
 // P-Preferred-Identity, Remote-Party-ID, Privacy
@@ -102,75 +103,68 @@ describe("SIP/UDP captures read as tshark reads them", () => {
   });
 });
 
-const party = (p: Partial<SipParty>): SipParty => ({
-  number: null,
-  user: null,
-  name: null,
-  anonymous: false,
-  unavailable: false,
-  source: "from",
-  ...p,
-});
-
 /** The caller of each call: the first INVITE of each Call-ID (later ones are re-INVITEs or hops). */
 const CALLERS: Record<string, [string, SipParty][]> = {
-  "sip-metasploit-invite-spoof.pcap": [["14810.0.1.45", party({ name: "testtest" })]],
+  "sip-metasploit-invite-spoof.pcap": [["14810.0.1.45", sipParty({ name: "testtest" })]],
   "sip-rtp-opus-hybrid.pcap": [
     // The 200 OK's Remote-Party-ID ("test", party=calling) is the callee and is never read.
-    ["1-4237@10.0.2.20", party({ user: "sipp", name: "opus/48000/2" })],
+    ["1-4237@10.0.2.20", sipParty({ user: "sipp", name: "opus/48000/2" })],
   ],
   "sip-heplify-websocket-rpid.pcap": [
     [
       "kovfhoptshgn59q712sr",
-      party({ user: "12675941249_Uclx8s21Ck82KTJtkFC1ltbEbcHGKjXLrsz2bdJVWGX" }),
+      sipParty({ user: "12675941249_Uclx8s21Ck82KTJtkFC1ltbEbcHGKjXLrsz2bdJVWGX" }),
     ],
     [
       "926ffd16-6154-1237-09ba-0270b3230128",
-      party({ number: "+12675941249", user: "+12675941249", source: "remote-party-id" }),
+      sipParty({ number: "+12675941249", user: "+12675941249", source: "remote-party-id" }),
     ],
   ],
   "sip-nb6-ims-call-sip-only.pcap": [
-    ["1135D8701739D86@10.251.23.139", party({ number: "+33360653674", user: "+33360653674" })],
+    ["1135D8701739D86@10.251.23.139", sipParty({ number: "+33360653674", user: "+33360653674" })],
   ],
   "sip-ndpi-sip.pcap": [
-    ["105090259-446faf7a@192.168.1.2", party({ number: "816666", user: "816666", name: "arik" })],
-    ["85216695-42dcdb1d@192.168.1.2", party({ user: "voi18062", name: "arik" })],
+    [
+      "105090259-446faf7a@192.168.1.2",
+      sipParty({ number: "816666", user: "816666", name: "arik" }),
+    ],
+    ["85216695-42dcdb1d@192.168.1.2", sipParty({ user: "voi18062", name: "arik" })],
     [
       "24487391-449bf2a0@192.168.1.2",
-      party({ number: "35104723", user: "35104723", name: "arik" }),
+      sipParty({ number: "35104723", user: "35104723", name: "arik" }),
     ],
     [
       "11894297-4432a9f8@192.168.1.2",
-      party({ number: "35104723", user: "35104723", name: "arik" }),
+      sipParty({ number: "35104723", user: "35104723", name: "arik" }),
     ],
   ],
   "sip-DTMFsipinfo.pcap": [
     [
       "2091060b-146f-e011-809a-0019cb53db77@admind-desktop",
-      party({ user: "admind", name: "sam netmon" }),
+      sipParty({ user: "admind", name: "sam netmon" }),
     ],
   ],
   "sip-SIP_DTMF2-sip-only.pcap": [
-    ["5514@192.168.105.110", party({ number: "2502", user: "2502" })],
-    ["25672@192.168.105.110", party({ number: "2502", user: "2502" })],
+    ["5514@192.168.105.110", sipParty({ number: "2502", user: "2502" })],
+    ["25672@192.168.105.110", sipParty({ number: "2502", user: "2502" })],
   ],
   "sip-MagicJack-short-call-sip-only.pcap": [
     [
       "C5570127C1A6A1ABF7ED9DB9AD608CE00xc0a8000a",
-      party({ user: "E646657195201", anonymous: true }),
+      sipParty({ user: "E646657195201", anonymous: true }),
     ],
   ],
   "sip-FAX-t38-sip-only.pcap": [
     [
       "00e9d4a500e9d48-0015-0001-0000-0000@10.35.40.25",
-      party({ user: "unavailable", unavailable: true }),
+      sipParty({ user: "unavailable", unavailable: true }),
     ],
     [
       "SD4909701-9ff11bf72eb4a347c92974d8fbbc2668-ao8o3i1",
-      party({ user: "unavailable", unavailable: true }),
+      sipParty({ user: "unavailable", unavailable: true }),
     ],
   ],
-  "sip-protos-c07-r2.converted.pcap": [["0@localhost", party({ user: "ann", name: "0" })]],
+  "sip-protos-c07-r2.converted.pcap": [["0@localhost", sipParty({ user: "ann", name: "0" })]],
   "sip-zeek-junk-before-request.pcap": [],
 };
 

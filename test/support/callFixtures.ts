@@ -4,6 +4,7 @@
  */
 import type { CallerResolution } from "../../src/core/caller/resolveCaller.js";
 import type { CallEvent, CallEventType } from "../../src/core/calls/callEvent.js";
+import type { SipParty } from "../../src/core/sip/identity.js";
 
 /** 044 123 45 67 as the number normaliser gives it (test/unit/caller/numbers.test.ts). */
 export const HANS_NUMBER: CallerResolution["number"] = Object.freeze({
@@ -55,6 +56,19 @@ export function callEvent(
     answeredAt: null,
     endedAt: null,
     reason: null,
+    ...fields,
+  };
+}
+
+/** A SIP caller as identity.ts reads it: nobody in particular, from the From header. */
+export function sipParty(fields: Partial<SipParty>): SipParty {
+  return {
+    number: null,
+    user: null,
+    name: null,
+    anonymous: false,
+    unavailable: false,
+    source: "from",
     ...fields,
   };
 }

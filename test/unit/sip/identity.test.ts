@@ -10,6 +10,7 @@ import {
   splitOutside,
 } from "../../../src/core/sip/identity.js";
 import { parseSipMessage, type SipMessage } from "../../../src/core/sip/parseSip.js";
+import { sipParty } from "../../support/callFixtures.js";
 
 type Request = SipMessage & { kind: "request" };
 
@@ -25,15 +26,6 @@ const invite = (headers: string[], requestUri = "sip:699818@10.186.205.131"): Re
   if (message.kind !== "request") throw new Error("not a request");
   return message;
 };
-const party = (p: Partial<SipParty>): SipParty => ({
-  number: null,
-  user: null,
-  name: null,
-  anonymous: false,
-  unavailable: false,
-  source: "from",
-  ...p,
-});
 
 describe("splitOutside and parseNameAddr (RFC 3261 §20.10, §25.1)", () => {
   it("never splits inside quotes, escapes or <>", () => {
@@ -177,12 +169,12 @@ const CALLERS: [string, string[], SipParty][] = [
   [
     "metasploit frame 1: spoofed display, From with no user part",
     ['From: "testtest"<sip:10.0.1.199>'],
-    party({ name: "testtest" }),
+    sipParty({ name: "testtest" }),
   ],
   [
     "opus-hybrid frame 1: SIPp, a display that is no number",
     ['From: "opus/48000/2" <sip:sipp@10.0.2.20:5060>;tag=1'],
-    party({ user: "sipp", name: "opus/48000/2" }),
+    sipParty({ user: "sipp", name: "opus/48000/2" }),
   ],
   [
     "sctp-pai frame 2: PAI sip + tel without spaces; the tel URI wins and gets its context",
@@ -190,14 +182,14 @@ const CALLERS: [string, string[], SipParty][] = [
       "From:<sip:9171969136@astrakhan.megafonvolga.ru;user=phone>;tag=9Ub.i1YV7Yag2._5",
       "P-Asserted-Identity:<sip:9171969136@astrakhan.megafonvolga.ru;user=phone>,<tel:9171969136;phone-context=+7>",
     ],
-    party({ number: "+79171969136", user: "9171969136", source: "p-asserted-identity" }),
+    sipParty({ number: "+79171969136", user: "9171969136", source: "p-asserted-identity" }),
   ],
   [
     "websocket frame 20: WebRTC leg with an opaque user id",
     [
       "From: <sip:12675941249_Uclx8s21Ck82KTJtkFC1ltbEbcHGKjXLrsz2bdJVWGX@dev-mike.tncp.textnow.com>;tag=8pamukqsoe",
     ],
-    party({ user: "12675941249_Uclx8s21Ck82KTJtkFC1ltbEbcHGKjXLrsz2bdJVWGX" }),
+    sipParty({ user: "12675941249_Uclx8s21Ck82KTJtkFC1ltbEbcHGKjXLrsz2bdJVWGX" }),
   ],
   [
     "websocket frame 26: Remote-Party-ID party=calling, privacy=off",
@@ -205,7 +197,7 @@ const CALLERS: [string, string[], SipParty][] = [
       'From: "+12675941249" <sip:+12675941249@10.243.0.143>;tag=jSvFv18y0pmZD',
       'Remote-Party-ID: "+12675941249" <sip:+12675941249@10.243.0.143>;party=calling;screen=yes;privacy=off',
     ],
-    party({ number: "+12675941249", user: "+12675941249", source: "remote-party-id" }),
+    sipParty({ number: "+12675941249", user: "+12675941249", source: "remote-party-id" }),
   ],
   [
     "tcp6060 frame 2: PAI with a UTF-8 name, Privacy: none",
@@ -214,7 +206,7 @@ const CALLERS: [string, string[], SipParty][] = [
       "Privacy: none",
       'P-Asserted-Identity: "Псков-5" <sip:540454@maxus.lan>',
     ],
-    party({ number: "540454", user: "540454", name: "Псков-5", source: "p-asserted-identity" }),
+    sipParty({ number: "540454", user: "540454", name: "Псков-5", source: "p-asserted-identity" }),
   ],
   [
     "tcp6060 frame 35: a display that is the national form of the number",
@@ -223,7 +215,7 @@ const CALLERS: [string, string[], SipParty][] = [
       "Privacy: none",
       'P-Asserted-Identity: "9263776264" <sip:79263776264@maxus.lan>',
     ],
-    party({ number: "79263776264", user: "79263776264", source: "p-asserted-identity" }),
+    sipParty({ number: "79263776264", user: "79263776264", source: "p-asserted-identity" }),
   ],
   [
     "tcp6060 frame 47: anonymous, empty user part, Privacy: id",
@@ -232,7 +224,7 @@ const CALLERS: [string, string[], SipParty][] = [
       "Privacy: id",
       'P-Asserted-Identity: "unknown" <sip:@maxus.lan>',
     ],
-    party({ user: "", anonymous: true, source: "p-asserted-identity" }),
+    sipParty({ user: "", anonymous: true, source: "p-asserted-identity" }),
   ],
   [
     "tcp6060 frame 104: a comma inside the quoted display name",
@@ -241,7 +233,12 @@ const CALLERS: [string, string[], SipParty][] = [
       "Privacy: none",
       'P-Asserted-Identity: "Воронеж, IT" <sip:562735@maxus.lan>',
     ],
-    party({ number: "562735", user: "562735", name: "Воронеж, IT", source: "p-asserted-identity" }),
+    sipParty({
+      number: "562735",
+      user: "562735",
+      name: "Воронеж, IT",
+      source: "p-asserted-identity",
+    }),
   ],
   [
     "tcp6060 frame 377: PAI without Privacy from the other direction",
@@ -249,7 +246,7 @@ const CALLERS: [string, string[], SipParty][] = [
       'From: "Belyaev Mihail" <sip:499701@invalid.unknown.domain>;tag=a',
       'P-Asserted-Identity: "Belyaev Mihail" <sip:499701@invalid.unknown.domain>',
     ],
-    party({
+    sipParty({
       number: "499701",
       user: "499701",
       name: "Belyaev Mihail",
@@ -262,7 +259,7 @@ const CALLERS: [string, string[], SipParty][] = [
       'From: "ES_TT_MM" <sip:invalid.unknown.domain>;tag=a',
       'P-Asserted-Identity: "ES_TT_MM" <sip:invalid.unknown.domain>',
     ],
-    party({ name: "ES_TT_MM", source: "p-asserted-identity" }),
+    sipParty({ name: "ES_TT_MM", source: "p-asserted-identity" }),
   ],
   [
     "a user-less PAI yields to a From with a number",
@@ -270,7 +267,7 @@ const CALLERS: [string, string[], SipParty][] = [
       'From: "Alice" <sip:+41441234567@x>;tag=a',
       'P-Asserted-Identity: "ES_TT_MM" <sip:invalid.unknown.domain>',
     ],
-    party({ number: "+41441234567", user: "+41441234567", name: "Alice" }),
+    sipParty({ number: "+41441234567", user: "+41441234567", name: "Alice" }),
   ],
   [
     "nb6 frame 1: national display vs E.164 user, P-Preferred-Identity not used",
@@ -278,47 +275,47 @@ const CALLERS: [string, string[], SipParty][] = [
       'From: "0360653674" <sip:+33360653674@ims.mnc010.mcc208.3gppnetwork.org;user=phone>;tag=66891B8',
       "P-Preferred-Identity: <sip:+33360653674@ims.mnc010.mcc208.3gppnetwork.org;user=phone>",
     ],
-    party({ number: "+33360653674", user: "+33360653674" }),
+    sipParty({ number: "+33360653674", user: "+33360653674" }),
   ],
   [
     "ndpi frame 22: a plain name",
     ['From: "arik" <sip:816666@voip.brurjula.net>;tag=6433ef9'],
-    party({ number: "816666", user: "816666", name: "arik" }),
+    sipParty({ number: "816666", user: "816666", name: "arik" }),
   ],
   [
     "DTMFsipinfo frame 1: a trailing space inside the quotes",
     ['From: "sam netmon " <sip:admind@178.45.73.241>;tag=bc86060b'],
-    party({ user: "admind", name: "sam netmon" }),
+    sipParty({ user: "admind", name: "sam netmon" }),
   ],
   [
     "SIP_DTMF2 frame 7: an unquoted token display that repeats the number",
     ["From: 2502 <sip:2502@192.168.105.105>;tag=4159"],
-    party({ number: "2502", user: "2502" }),
+    sipParty({ number: "2502", user: "2502" }),
   ],
   [
     'MagicJack frame 1: display "unknown", a non-numeric user',
     ['From: "unknown" <sip:E646657195201@talk4free.com>;tag=2afc8c735218176'],
-    party({ user: "E646657195201", anonymous: true }),
+    sipParty({ user: "E646657195201", anonymous: true }),
   ],
   [
     "MagicJack: no space before <",
     ['From: "unknown"<sip:E646657195201@talk4free.com>;tag=2'],
-    party({ user: "E646657195201", anonymous: true }),
+    sipParty({ user: "E646657195201", anonymous: true }),
   ],
   [
     "FAX frame 1: unavailable@hostportion",
     ["From: <sip:unavailable@hostportion>;tag=00e9d478"],
-    party({ user: "unavailable", unavailable: true }),
+    sipParty({ user: "unavailable", unavailable: true }),
   ],
   [
     "FAX frame 21: user=phone with a trunk 0",
     ["From: <sip:061963177@italtel.it;user=phone>;tag=6172"],
-    party({ number: "061963177", user: "061963177" }),
+    sipParty({ number: "061963177", user: "061963177" }),
   ],
   [
     "PROTOS frame 3: a one-character token display",
     ["From: 0 <sip:ann@localhost>;tag=0"],
-    party({ user: "ann", name: "0" }),
+    sipParty({ user: "ann", name: "0" }),
   ],
   [
     "RFC 3325 withheld: anonymous From, asserted number, Privacy: id — number kept, marked",
@@ -327,7 +324,7 @@ const CALLERS: [string, string[], SipParty][] = [
       "P-Asserted-Identity: <sip:+41441234567@carrier.example;user=phone>",
       "Privacy: id;critical",
     ],
-    party({
+    sipParty({
       number: "+41441234567",
       user: "+41441234567",
       anonymous: true,
@@ -340,7 +337,7 @@ const CALLERS: [string, string[], SipParty][] = [
       'From: "Anonymous" <sip:anonymous@anonymous.invalid>;tag=1',
       "P-Asserted-Identity: <tel:+41441234567>",
     ],
-    party({
+    sipParty({
       number: "+41441234567",
       user: "+41441234567",
       anonymous: true,
@@ -350,17 +347,17 @@ const CALLERS: [string, string[], SipParty][] = [
   [
     "Privacy: header withholds",
     ['From: "Bob" <sip:+41441234567@x>;tag=1', "Privacy: header"],
-    party({ number: "+41441234567", user: "+41441234567", name: "Bob", anonymous: true }),
+    sipParty({ number: "+41441234567", user: "+41441234567", name: "Bob", anonymous: true }),
   ],
   [
     "Privacy: session does not",
     ['From: "Bob" <sip:+41441234567@x>;tag=1', "Privacy: session"],
-    party({ number: "+41441234567", user: "+41441234567", name: "Bob" }),
+    sipParty({ number: "+41441234567", user: "+41441234567", name: "Bob" }),
   ],
   [
     "RPID privacy=full withholds",
     ["From: <sip:x@y>;tag=1", 'Remote-Party-ID: "Eve" <sip:5551234@gw>;party=calling;privacy=full'],
-    party({
+    sipParty({
       number: "5551234",
       user: "5551234",
       name: "Eve",
@@ -371,7 +368,7 @@ const CALLERS: [string, string[], SipParty][] = [
   [
     "RPID privacy=uri withholds",
     ["From: <sip:x@y>;tag=1", 'Remote-Party-ID: "Eve" <sip:5551234@gw>;party=calling;privacy=uri'],
-    party({
+    sipParty({
       number: "5551234",
       user: "5551234",
       name: "Eve",
@@ -385,7 +382,7 @@ const CALLERS: [string, string[], SipParty][] = [
       'From: "Eve" <sip:5551234@gw>;tag=1',
       'Remote-Party-ID: "Eve" <sip:5551234@gw>;party=calling;privacy=name',
     ],
-    party({ number: "5551234", user: "5551234", source: "remote-party-id" }),
+    sipParty({ number: "5551234", user: "5551234", source: "remote-party-id" }),
   ],
   [
     "RPID party=called is the callee, and RPID without party is the caller",
@@ -394,7 +391,7 @@ const CALLERS: [string, string[], SipParty][] = [
       'Remote-Party-ID: "Callee" <sip:200@x>;party=called',
       'Remote-Party-ID: "Caller" <sip:300@x>;screen=yes',
     ],
-    party({ number: "300", user: "300", name: "Caller", source: "remote-party-id" }),
+    sipParty({ number: "300", user: "300", name: "Caller", source: "remote-party-id" }),
   ],
   [
     "PAI outranks RPID, which outranks From",
@@ -403,7 +400,7 @@ const CALLERS: [string, string[], SipParty][] = [
       'Remote-Party-ID: "R" <sip:200@x>;party=calling',
       'P-Asserted-Identity: "P" <sip:300@x>',
     ],
-    party({ number: "300", user: "300", name: "P", source: "p-asserted-identity" }),
+    sipParty({ number: "300", user: "300", name: "P", source: "p-asserted-identity" }),
   ],
   [
     "a nameless tel PAI borrows the name of the sip PAI with the same number",
@@ -411,7 +408,7 @@ const CALLERS: [string, string[], SipParty][] = [
       "From: <sip:x@y>;tag=1",
       'P-Asserted-Identity: "Anna" <sip:0441234567@carrier>, <tel:+41441234567>',
     ],
-    party({
+    sipParty({
       number: "+41441234567",
       user: "+41441234567",
       name: "Anna",
@@ -421,7 +418,7 @@ const CALLERS: [string, string[], SipParty][] = [
   [
     "a nameless PAI borrows the From name of the same number, not of another",
     ['From: "Anna" <sip:+41441234567@x>;tag=1', "P-Asserted-Identity: <sip:+41441234567@carrier>"],
-    party({
+    sipParty({
       number: "+41441234567",
       user: "+41441234567",
       name: "Anna",
@@ -431,7 +428,7 @@ const CALLERS: [string, string[], SipParty][] = [
   [
     "…and not the name of a different number",
     ['From: "Anna" <sip:+41449999999@x>;tag=1', "P-Asserted-Identity: <sip:+41441234567@carrier>"],
-    party({ number: "+41441234567", user: "+41441234567", source: "p-asserted-identity" }),
+    sipParty({ number: "+41441234567", user: "+41441234567", source: "p-asserted-identity" }),
   ],
   [
     "PAI split over two header lines",
@@ -440,50 +437,50 @@ const CALLERS: [string, string[], SipParty][] = [
       "P-Asserted-Identity: <sip:alice@carrier>",
       "P-Asserted-Identity: <tel:+41441234567>",
     ],
-    party({ number: "+41441234567", user: "+41441234567", source: "p-asserted-identity" }),
+    sipParty({ number: "+41441234567", user: "+41441234567", source: "p-asserted-identity" }),
   ],
   [
     'user "restricted" withholds',
     ['From: "Someone" <sip:restricted@gw>;tag=1'],
-    party({ user: "restricted", name: "Someone", anonymous: true }),
+    sipParty({ user: "restricted", name: "Someone", anonymous: true }),
   ],
   [
     'display "Withheld" with no number withholds',
     ['From: "Withheld" <sip:gw.example>;tag=1'],
-    party({ anonymous: true }),
+    sipParty({ anonymous: true }),
   ],
   [
     'display "Unknown" beside a real number is only a missing name',
     ['From: "Unknown" <sip:+41441234567@gw>;tag=1'],
-    party({ number: "+41441234567", user: "+41441234567" }),
+    sipParty({ number: "+41441234567", user: "+41441234567" }),
   ],
   [
     'display "Unavailable" with no number',
     ['From: "Unavailable" <sip:gw.example>;tag=1'],
-    party({ unavailable: true }),
+    sipParty({ unavailable: true }),
   ],
   [
     "an anonymous and unavailable mix is anonymous only",
     ["From: <sip:unavailable@gw>;tag=1", "Privacy: id"],
-    party({ user: "unavailable", anonymous: true }),
+    sipParty({ user: "unavailable", anonymous: true }),
   ],
   [
     "compact From, tel URI in From, percent-encoded and separated digits",
     ["f: <tel:+41-44-123%2045%2067>;tag=1"],
-    party({ number: "+41441234567", user: "+41-44-123 45 67" }),
+    sipParty({ number: "+41441234567", user: "+41-44-123 45 67" }),
   ],
   [
     "markup and control characters are cleaned out of names",
     ['From: "<b>Bad</b>\u0007 Name" <sip:100@x>;tag=1'],
-    party({ number: "100", user: "100", name: "Bad Name" }),
+    sipParty({ number: "100", user: "100", name: "Bad Name" }),
   ],
   [
     "an unquoted From display with a comma stays one name",
     ["From: Doe, John <sip:100@x>;tag=1"],
-    party({ number: "100", user: "100", name: "Doe, John" }),
+    sipParty({ number: "100", user: "100", name: "Doe, John" }),
   ],
-  ["no From at all", ["To: <sip:a@b>"], party({})],
-  ["an unparseable From", ["From: garbage"], party({})],
+  ["no From at all", ["To: <sip:a@b>"], sipParty({})],
+  ["an unparseable From", ["From: garbage"], sipParty({})],
 ];
 
 describe("callerOf: precedence, privacy, anonymity (facts §7)", () => {
@@ -495,7 +492,7 @@ describe("callerOf: precedence, privacy, anonymity (facts §7)", () => {
     const response = parse(
       'SIP/2.0 200 OK\r\nFrom: "opus/48000/2" <sip:sipp@10.0.2.20:5060>;tag=1\r\nRemote-Party-ID: "test" <sip:test@10.0.2.15>;party=calling;privacy=off;screen=no\r\nCall-ID: 1\r\n\r\n',
     );
-    expect(callerOf(response as Request)).toEqual(party({}));
+    expect(callerOf(response as Request)).toEqual(sipParty({}));
   });
 
   it("caps a long name", () => {

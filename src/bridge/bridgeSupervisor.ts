@@ -41,8 +41,11 @@ export interface BridgeSupervisorOptions {
   readonly log: { info(text: string): void; warn(text: string): void; error(text: string): void };
   readonly startWorker: (config: WorkerConfig) => WorkerProcess;
   readonly interfaceState: (name: string) => InterfaceState;
-  /** Every change of state, and every counters report of the worker. */
-  readonly onStatus?: (status: BridgeStatus) => void;
+  /**
+   * Every change of state (`stateChanged` true), and every counters report of the worker
+   * (false), which may also bring a newly learned address.
+   */
+  readonly onStatus?: (status: BridgeStatus, stateChanged: boolean) => void;
   /** The caller-id capture run by the worker (see WorkerConfig.sniffer), and its frames. */
   readonly sniffer?: { readonly interfaceName: string; readonly filter: string };
   readonly onFrame?: (frame: Frame) => void;
@@ -147,7 +150,7 @@ export class BridgeSupervisor {
         case "counters":
           this.current = message.counters;
           if (message.adapterIpv4 !== null) this.adapterIpv4 = message.adapterIpv4;
-          this.options.onStatus?.(this.status);
+          this.options.onStatus?.(this.status, false);
           break;
         case "frame":
           this.options.onFrame?.(message.frame);
@@ -196,7 +199,7 @@ export class BridgeSupervisor {
     if (changed && state === "waiting" && detail !== "restarting") {
       this.options.log.warn(`waiting: ${detail}`);
     }
-    if (changed) this.options.onStatus?.(this.status);
+    if (changed) this.options.onStatus?.(this.status, true);
   }
 }
 

@@ -72,7 +72,7 @@ export function bridgeSettingsProblem(settings: BridgeSettings): string | null {
 export async function startBridge(
   settings: BridgeSettings,
   log: BridgeLog,
-  onStatus: (status: BridgeStatus) => void = () => {},
+  onStatus: (status: BridgeStatus, stateChanged: boolean) => void = () => {},
 ): Promise<StartedBridge> {
   const problem = bridgeSettingsProblem(settings);
   if (problem !== null) return { ok: false, message: `bridge: ${problem}` };

@@ -7,14 +7,14 @@
 
 import type { BridgeLog, BridgeSettings, StartedBridge } from "../bridge/startBridge.js";
 import type { BridgeStatus } from "../core/bridge/bridgeStatus.js";
-import { bridgeCountersLine, bridgeStatusText } from "../core/bridge/bridgeStatus.js";
+import { bridgeCountersLine } from "../core/bridge/bridgeStatus.js";
 import type { BridgeFlags } from "./args.js";
 
 export interface BridgeCommandDeps {
   readonly startBridge: (
     settings: BridgeSettings,
     log: BridgeLog,
-    onStatus: (status: BridgeStatus) => void,
+    onStatus: (status: BridgeStatus, stateChanged: boolean) => void,
   ) => Promise<StartedBridge>;
   readonly writeOut: (line: string) => void;
   readonly writeErr: (line: string) => void;
@@ -34,23 +34,16 @@ export async function runBridgeCommand(
     warn: (text) => deps.writeErr(`bridge: ${text}`),
     error: (text) => deps.writeErr(`bridge: ${text}`),
   };
-  let lastState = "";
-  let failed = false;
   let gaveUp: () => void = () => {};
-  const givenUp = new Promise<void>((resolve) => {
-    gaveUp = resolve;
+  const givenUp = new Promise<"failed">((resolve) => {
+    gaveUp = () => resolve("failed");
   });
   const printJson = (status: BridgeStatus) => deps.writeOut(JSON.stringify(status));
-  const onStatus = (status: BridgeStatus) => {
-    const state = bridgeStatusText(status);
-    if (state === lastState) return;
-    lastState = state;
+  const onStatus = (status: BridgeStatus, stateChanged: boolean) => {
+    if (!stateChanged) return;
     if (flags.json) printJson(status);
     // Permissions or a non-Ethernet interface: waiting would not help.
-    if (status.state === "failed") {
-      failed = true;
-      gaveUp();
-    }
+    if (status.state === "failed") gaveUp();
   };
 
   const started = await deps.startBridge(
@@ -75,9 +68,9 @@ export async function runBridgeCommand(
     else log.info(bridgeCountersLine(bridge.status));
   };
   const timer = setInterval(print, flags.statusIntervalMs);
-  await Promise.race([deps.stopRequested, givenUp]);
+  const ended = await Promise.race([deps.stopRequested, givenUp]);
   clearInterval(timer);
   await bridge.stop();
   print();
-  return failed ? 1 : 0;
+  return ended === "failed" ? 1 : 0;
 }

@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import type { BridgeSettings, RunningBridge } from "../bridge/startBridge.js";
 import type { Options } from "../config/schema.js";
-import { BRIDGE_OFF, bridgeStatusText } from "../core/bridge/bridgeStatus.js";
+import { BRIDGE_OFF } from "../core/bridge/bridgeStatus.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import { buildCaptureFilter } from "../core/capture/bpfFilter.js";
 import { type Frame, LINKTYPE } from "../core/capture/frame.js";
@@ -171,7 +171,6 @@ async function startDaemonBridge(
   const saved = readJsonFile(stateFile);
   const macText = formatMac(adapterMac);
   let knownAddress = saved.ok ? adapterAddressFrom(saved.value, macText) : null;
-  let lastState = "";
   return startBridge(
     {
       externalInterface: options.bridge.external_interface,
@@ -183,7 +182,7 @@ async function startDaemonBridge(
       ...(sniffer ? { sniffer } : {}),
     },
     log.child("bridge"),
-    (status) => {
+    (status, stateChanged) => {
       if (status.adapterIpv4 !== null && status.adapterIpv4 !== knownAddress) {
         knownAddress = status.adapterIpv4;
         const state = { adapter_mac: macText, adapter_ipv4: knownAddress };
@@ -192,10 +191,7 @@ async function startDaemonBridge(
         );
       }
       // Counters arrive every second; Home Assistant hears them with the other diagnostics.
-      const state = bridgeStatusText(status);
-      if (state === lastState) return;
-      lastState = state;
-      onStateChange();
+      if (stateChanged) onStateChange();
     },
   );
 }

@@ -1,4 +1,4 @@
-import type { SipErrorCode } from "./sip/parseSip.js";
+import type { SipErrorCode, SipWarningCode } from "./sip/parseSip.js";
 import type { SipStreamErrorCode } from "./sip/sipStreams.js";
 
 /**
@@ -38,6 +38,13 @@ export type MgcpErrorCode =
   | "mgcp-bad-parameter"
   | "mgcp-too-long";
 
+/**
+ * Odd text in an MGCP message that was still read (its call is reported): a NUL byte after the
+ * start line (left to cleanText, which blanks it in names), a parameter line over 4096
+ * characters cut in its middle.
+ */
+export type MgcpWarningCode = "mgcp-nul-in-text" | "mgcp-line-cut";
+
 export type WireErrorCode =
   | CaptureFileErrorCode
   | DecodeErrorCode
@@ -45,15 +52,18 @@ export type WireErrorCode =
   | SipErrorCode
   | SipStreamErrorCode;
 
-/** Counters keyed by error code, kept in insertion order for stable summaries. */
-export class ErrorCounts {
-  readonly #counts = new Map<WireErrorCode, number>();
+/** Input that was odd but kept: counted beside the errors, so a user sees it happened. */
+export type WireWarningCode = MgcpWarningCode | SipWarningCode;
 
-  add(code: WireErrorCode, by = 1): void {
+/** Counters keyed by error (or warning) code, kept in insertion order for stable summaries. */
+export class ErrorCounts {
+  readonly #counts = new Map<WireErrorCode | WireWarningCode, number>();
+
+  add(code: WireErrorCode | WireWarningCode, by = 1): void {
     this.#counts.set(code, (this.#counts.get(code) ?? 0) + by);
   }
 
-  get(code: WireErrorCode): number {
+  get(code: WireErrorCode | WireWarningCode): number {
     return this.#counts.get(code) ?? 0;
   }
 

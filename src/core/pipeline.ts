@@ -14,11 +14,11 @@ import type { Frame, FramePrefilter } from "./capture/frame.js";
 import { ErrorCounts } from "./errors.js";
 import { parseMgcp } from "./mgcp/parseMgcp.js";
 import { FrameDecoder } from "./packet/decodeFrame.js";
-import { isSipKeepAlive, parseSipMessage, sipMessageLength } from "./sip/parseSip.js";
+import { isSipKeepAlive, parseSipMessage, sipStreamFraming } from "./sip/parseSip.js";
 import { type SipPayload, SipStreams } from "./sip/sipStreams.js";
+import { DEFAULT_MGCP_PORTS, DEFAULT_SIP_PORTS } from "./wellKnownPorts.js";
 
-export const DEFAULT_MGCP_PORTS: readonly number[] = [2427, 2727];
-export const DEFAULT_SIP_PORTS: readonly number[] = [5060];
+export { DEFAULT_MGCP_PORTS, DEFAULT_SIP_PORTS };
 
 export interface PipelineOptions extends MgcpCallTrackerOptions {
   readonly mgcpPorts?: readonly number[];
@@ -75,7 +75,7 @@ export class CallerIdPipeline {
       ...(options.newCallId ? { newCallId: options.newCallId } : {}),
       ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
     });
-    this.#streams = new SipStreams({ messageLength: sipMessageLength });
+    this.#streams = new SipStreams({ messageLength: sipStreamFraming });
   }
 
   get stats(): Readonly<PipelineStats> {
@@ -157,6 +157,8 @@ export class CallerIdPipeline {
   ): CallEvent[] {
     const parsed = parseMgcp(datagram.payload);
     for (const code of parsed.errors) this.#stats.errors.add(code);
+    // Odd text in a message that was kept: counted with the errors, so a user sees it.
+    for (const code of parsed.warnings) this.#stats.errors.add(code);
     const events: CallEvent[] = [];
     const context = { src: datagram.src, dst: datagram.dst, at };
     for (const message of parsed.messages) {
@@ -176,6 +178,7 @@ export class CallerIdPipeline {
         continue;
       }
       this.#stats.sipMessages++;
+      for (const code of parsed.warnings) this.#stats.errors.add(code);
       events.push(...this.#sip.handle(parsed.message, { src: payload.src, dst: payload.dst, at }));
     }
     return events;

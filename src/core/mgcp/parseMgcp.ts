@@ -12,15 +12,21 @@
  *   holds a single ".". As Wireshark does, the datagram is split on those lines first.
  *
  * Wire input never throws: a datagram yields the messages that parse and one error code per
- * section that does not.
+ * section that does not. Odd text in a message that parses does not lose it (nor its call):
+ * a parameter line over MAX_LINE_LENGTH keeps its first and last MAX_LINE_LENGTH / 2
+ * characters (a caller name is cut in its middle, the closing quote and parenthesis stay), and
+ * NUL bytes after the start line stay in the values (cleanText blanks them in names); each is
+ * reported as a warning code, so the anomaly counters still show it.
  */
 import { isUtf8 } from "node:buffer";
-import type { MgcpErrorCode } from "../errors.js";
+import type { MgcpErrorCode, MgcpWarningCode } from "../errors.js";
 import type { MgcpMessage } from "./types.js";
 
 export interface MgcpParseResult {
   readonly messages: MgcpMessage[];
   readonly errors: MgcpErrorCode[];
+  /** Odd input in messages that were kept: one code per cut line, one per datagram with NULs. */
+  readonly warnings: MgcpWarningCode[];
 }
 
 /** Limits that keep garbage from costing more than a real message would. */
@@ -39,30 +45,38 @@ const EOL = /\r\n|\n|\r/;
 
 export function parseMgcp(payload: Uint8Array): MgcpParseResult {
   const text = decodeText(payload);
-  if (text === null) return { messages: [], errors: ["mgcp-not-text"] };
+  if (text === null) return { messages: [], errors: ["mgcp-not-text"], warnings: [] };
 
   const messages: MgcpMessage[] = [];
   const errors: MgcpErrorCode[] = [];
+  const warnings: MgcpWarningCode[] = [];
   for (const section of splitPiggybacked(text.split(EOL))) {
     const result = parseSection(section);
     if (typeof result === "string") errors.push(result);
     else {
       messages.push(result.message);
       if (result.badParameterLines > 0) errors.push("mgcp-bad-parameter");
+      for (let i = 0; i < result.cutLines; i++) warnings.push("mgcp-line-cut");
     }
   }
   if (messages.length === 0 && errors.length === 0) errors.push("mgcp-bad-start-line");
-  return { messages, errors };
+  if (messages.length > 0 && text.includes("\0")) warnings.push("mgcp-nul-in-text");
+  return { messages, errors, warnings };
 }
 
-/** UTF-8 when the bytes are valid UTF-8 (names like "Müller"), otherwise Latin-1. */
+/**
+ * UTF-8 when the bytes are valid UTF-8 (names like "Müller"), otherwise Latin-1. Null for
+ * binary data (RTP on a shared port): it does not start with a verb or a response code, or has
+ * a NUL in its first line. A NUL further on is odd text in a message, not binary.
+ */
 function decodeText(payload: Uint8Array): string | null {
   if (payload.length === 0) return null;
   const first = payload[0] ?? 0;
-  // A message starts with a verb or a response code; binary data (RTP on a shared port) does not.
   const startsLikeText =
     (first >= 0x30 && first <= 0x39) || ((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a);
-  if (!startsLikeText || payload.includes(0)) return null;
+  if (!startsLikeText) return null;
+  const nul = payload.indexOf(0);
+  if (nul !== -1 && !payload.subarray(0, nul).some((b) => b === 0x0a || b === 0x0d)) return null;
   const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   return isUtf8(buffer) ? buffer.toString("utf8") : buffer.toString("latin1");
 }
@@ -83,6 +97,7 @@ function* splitPiggybacked(lines: string[]): Generator<string[]> {
 interface ParsedSection {
   message: MgcpMessage;
   badParameterLines: number;
+  cutLines: number;
 }
 
 function parseSection(lines: string[]): ParsedSection | MgcpErrorCode {
@@ -94,16 +109,19 @@ function parseSection(lines: string[]): ParsedSection | MgcpErrorCode {
   let badParameterLines = 0;
   let sdp: string | null = null;
   let parameterLines = 0;
+  let cutLines = 0;
   for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] ?? "";
+    let line = lines[i] ?? "";
     if (line === "") {
       const rest = lines.slice(i + 1);
       while (rest.length > 0 && rest[rest.length - 1] === "") rest.pop();
       if (rest.length > 0) sdp = rest.join("\n");
       break;
     }
-    if (++parameterLines > MAX_PARAMETER_LINES || line.length > MAX_LINE_LENGTH) {
-      return "mgcp-too-long";
+    if (++parameterLines > MAX_PARAMETER_LINES) return "mgcp-too-long";
+    if (line.length > MAX_LINE_LENGTH) {
+      line = cutMiddle(line, MAX_LINE_LENGTH);
+      cutLines++;
     }
     const colon = line.indexOf(":");
     const code = colon > 0 ? line.slice(0, colon).trim() : "";
@@ -130,7 +148,7 @@ function parseSection(lines: string[]): ParsedSection | MgcpErrorCode {
       params,
       sdp,
     };
-    return { message, badParameterLines };
+    return { message, badParameterLines, cutLines };
   }
 
   const [, , endpoint = "", protocol = "", versionNumber = "", ...profile] = tokens;
@@ -149,5 +167,22 @@ function parseSection(lines: string[]): ParsedSection | MgcpErrorCode {
     params,
     sdp,
   };
-  return { message, badParameterLines };
+  return { message, badParameterLines, cutLines };
+}
+
+/**
+ * The first and last `keep / 2` characters of an overlong line: its code and the end of its
+ * value (a closing quote or parenthesis, the parameters after a name) stay. Never splits a
+ * surrogate pair.
+ */
+function cutMiddle(line: string, keep: number): string {
+  let headEnd = keep >> 1;
+  let tailStart = line.length - (keep >> 1);
+  if (isLowSurrogate(line.charCodeAt(headEnd))) headEnd--;
+  if (isLowSurrogate(line.charCodeAt(tailStart))) tailStart++;
+  return line.slice(0, headEnd) + line.slice(tailStart);
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

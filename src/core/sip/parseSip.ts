@@ -19,7 +19,12 @@
  *
  * Wire input never throws: the result is a message or one error code. A malformed header line
  * is skipped (as tshark does) rather than losing the call; only a Content-Length that cannot
- * frame the message is an error.
+ * frame the message is an error. A header line over MAX_LINE_LENGTH bytes (an 8 KB display
+ * name) is cut, not refused: its first and last MAX_LINE_LENGTH / 2 bytes stay (at UTF-8
+ * character boundaries), so the header name and the `<sip:number@host>;tag=…` after a long
+ * display name survive; each cut is a "sip-header-cut" warning. On a stream the cut is made
+ * in the buffered bytes as they arrive (sipStreamFraming answers { cut }), so an endless line
+ * costs MAX_LINE_LENGTH bytes, never more.
  */
 import { isUtf8 } from "node:buffer";
 
@@ -29,6 +34,9 @@ export type SipErrorCode =
   | "sip-bad-header"
   | "sip-too-long"
   | "sip-truncated-body";
+
+/** Odd but kept: a header line over 8 KiB, cut in its middle; the message is still read. */
+export type SipWarningCode = "sip-header-cut";
 
 /** Header fields by name: case-insensitive, compact forms mapped to the full name. */
 export interface SipHeaders {
@@ -49,13 +57,20 @@ export type SipMessage =
   | { kind: "response"; status: number; reason: string; headers: SipHeaders; body: Uint8Array };
 
 export type SipParseResult =
-  | { ok: true; message: SipMessage; length: number }
+  | { ok: true; message: SipMessage; length: number; warnings: SipWarningCode[] }
   | { ok: false; code: SipErrorCode };
+
+/** Remove `count` bytes at `at`: the middle of the overlong header line that starts at `line`. */
+export interface LineCut {
+  cut: { at: number; count: number; line: number };
+}
 
 /** Limits that keep garbage from costing more than a real message would. */
 const MAX_HEADERS = 256;
 const MAX_LINE_LENGTH = 8 * 1024;
 const MAX_MESSAGE_LENGTH = 64 * 1024;
+const KEEP_HEAD = MAX_LINE_LENGTH / 2;
+const KEEP_TAIL = MAX_LINE_LENGTH / 2;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -128,11 +143,25 @@ function canonicalName(name: string): string {
 }
 
 /** One datagram (or one framed stream message) into a message. */
-export function parseSipMessage(bytes: Uint8Array): SipParseResult {
-  const start = findStartLine(bytes);
+export function parseSipMessage(input: Uint8Array): SipParseResult {
+  const start = findStartLine(input);
   if (typeof start === "string") return { ok: false, code: start };
 
-  const head = scanHeaderSection(bytes, start);
+  // Overlong header lines are cut in a copy; `removed` bytes then count toward the length.
+  let bytes = input;
+  let removed = 0;
+  const warnings: SipWarningCode[] = [];
+  let head = scanHeaderSection(bytes, start);
+  while (typeof head === "object" && "cut" in head) {
+    const { at, count } = head.cut;
+    const shorter = new Uint8Array(bytes.length - count);
+    shorter.set(bytes.subarray(0, at));
+    shorter.set(bytes.subarray(at + count), at);
+    bytes = shorter;
+    removed += count;
+    warnings.push("sip-header-cut");
+    head = scanHeaderSection(bytes, start);
+  }
   if (head === "too-long") return { ok: false, code: "sip-too-long" };
   // A datagram that ends without the blank line: its headers are all there is.
   const { textEnd, bodyStart } = head === "unterminated" ? whole(bytes) : head;
@@ -148,7 +177,7 @@ export function parseSipMessage(bytes: Uint8Array): SipParseResult {
   // Copied: the bytes may be a view into a capture buffer that is reused for the next frame.
   const body = bytes.slice(bodyStart, end);
   const message: SipMessage = { ...parsed.startLine, headers: parsed.headers, body };
-  return { ok: true, message, length: end };
+  return { ok: true, message, length: end + removed, warnings };
 }
 
 /**
@@ -158,9 +187,23 @@ export function parseSipMessage(bytes: Uint8Array): SipParseResult {
  * and NUL padding (not an error), or garbage that can never become a message, up to the next
  * line that starts a request or status line. `skip` is always at least 1 and at most
  * bytes.length, so a loop over this function always advances. A length n is always one that
- * parseSipMessage(bytes.subarray(0, n)) accepts whole.
+ * parseSipMessage(bytes.subarray(0, n)) accepts whole. A message with an overlong header line
+ * cannot be framed within the limits without cutting it: it is skipped (see sipStreamFraming).
  */
 export function sipMessageLength(bytes: Uint8Array): number | "incomplete" | { skip: number } {
+  const answer = sipStreamFraming(bytes);
+  return typeof answer === "object" && "cut" in answer ? skipToStartLine(bytes, 1) : answer;
+}
+
+/**
+ * sipMessageLength as the stream layer uses it: a message whose header line is over the limit
+ * (finished or still arriving) is not dropped but answered with `{ cut }`, the bytes to remove
+ * from the middle of that line before asking again. The line then holds MAX_LINE_LENGTH bytes
+ * at most, so the same line is cut again only once more of it has arrived.
+ */
+export function sipStreamFraming(
+  bytes: Uint8Array,
+): number | "incomplete" | { skip: number } | LineCut {
   let filler = 0;
   while (filler < bytes.length && isFiller(bytes[filler] ?? 0)) filler++;
   if (filler > 0) return { skip: filler };
@@ -176,6 +219,7 @@ export function sipMessageLength(bytes: Uint8Array): number | "incomplete" | { s
   if (head === "unterminated") return "incomplete";
   // A message that can never be accepted is dropped whole, up to the next start line.
   if (head === "too-long") return skipToStartLine(bytes, lineEnd + 1);
+  if ("cut" in head) return head;
   const parsed = parseHeaderSection(decodeText(bytes.subarray(0, head.textEnd)));
   if (typeof parsed === "string") return skipToStartLine(bytes, lineEnd + 1);
   const contentLength = readContentLength(parsed.headers);
@@ -276,22 +320,36 @@ interface HeaderSection {
   bodyStart: number;
 }
 
-/** Finds the blank line that ends the headers, within the line and message limits. */
+/**
+ * Finds the blank line that ends the headers, within the message limit; the first header line
+ * over the line limit (unfinished or not) comes back as the cut that shortens it.
+ */
 function scanHeaderSection(
   bytes: Uint8Array,
   start: number,
-): HeaderSection | "unterminated" | "too-long" {
+): HeaderSection | LineCut | "unterminated" | "too-long" {
   for (let pos = start; ; ) {
     const lf = bytes.indexOf(LF, pos);
     const lineEnd = lf === -1 ? bytes.length : lf;
-    const content = lineEnd > pos && bytes[lineEnd - 1] === CR ? lineEnd - 1 - pos : lineEnd - pos;
-    if (content > MAX_LINE_LENGTH) return "too-long";
+    const contentEnd = lineEnd > pos && bytes[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+    if (contentEnd - pos > MAX_LINE_LENGTH && pos > start) return middleCut(bytes, pos, contentEnd);
+    if (contentEnd - pos > MAX_LINE_LENGTH) return "too-long";
     if (lineEnd + 1 - start > MAX_MESSAGE_LENGTH) return "too-long";
     if (lf === -1) return "unterminated";
     const empty = lineEnd === pos || (lineEnd === pos + 1 && bytes[pos] === CR);
     if (empty && pos > start) return { textEnd: pos, bodyStart: lf + 1 };
     pos = lf + 1;
   }
+}
+
+/** The bytes between the line's first KEEP_HEAD and last KEEP_TAIL, at UTF-8 boundaries. */
+function middleCut(bytes: Uint8Array, line: number, contentEnd: number): LineCut {
+  const isContinuation = (at: number) => ((bytes[at] ?? 0) & 0xc0) === 0x80;
+  let at = line + KEEP_HEAD;
+  while (at > line && isContinuation(at)) at--;
+  let tail = contentEnd - KEEP_TAIL;
+  while (tail < contentEnd && isContinuation(tail)) tail++;
+  return { cut: { at, count: tail - at, line } };
 }
 
 function whole(bytes: Uint8Array): HeaderSection {
@@ -317,7 +375,6 @@ function parseHeaderSection(text: string): ParsedHead | SipErrorCode {
   };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? "";
-    if (line.length > MAX_LINE_LENGTH) return "sip-too-long";
     if (line === "") continue;
     if (line[0] === " " || line[0] === "\t") {
       // Folding: the continuation joins the value with one space (LWS is equivalent to SP).

@@ -10,8 +10,10 @@
  *
  * On a stream (RFC 3261 §18.3) a message's end is known only from its Content-Length, which
  * the injected `messageLength` reads: the length of the first complete message at the front,
- * "incomplete", or { skip: n } to drop n bytes of garbage (also the way back into step when a
- * capture starts mid-message or after a gap).
+ * "incomplete", { skip: n } to drop n bytes of garbage (also the way back into step when a
+ * capture starts mid-message or after a gap), or { cut } to remove the middle of an overlong
+ * header line in place (counted once per line as "sip-header-cut"), so that an odd caller
+ * name costs a bounded number of bytes and does not lose its message.
  *
  * WebSocket (RFC 6455 §4, RFC 7118): a direction whose bytes start with an HTTP head is read
  * as HTTP. `GET ... Upgrade: websocket` switches that direction to WebSocket frames; the
@@ -38,6 +40,7 @@
 import type { Datagram } from "../packet/datagram.js";
 import type { SctpDataChunk } from "../packet/sctp.js";
 import type { TcpSegment } from "../packet/tcp.js";
+import type { LineCut, SipWarningCode } from "./parseSip.js";
 import { type SctpMessageErrorCode, SctpMessages } from "./sctpMessages.js";
 import { type FlowContext, payloadOf, SipTcpFlow, tcpKey } from "./tcpFlow.js";
 import type { WebSocketErrorCode } from "./webSocket.js";
@@ -52,8 +55,10 @@ export interface SipPayload {
   bytes: Uint8Array;
 }
 
-/** Length of the first complete message, "incomplete", or garbage to drop. */
-export type MessageLength = (bytes: Uint8Array) => number | "incomplete" | { skip: number };
+/** Length of the first complete message, "incomplete", garbage to drop, or bytes to cut out. */
+export type MessageLength = (
+  bytes: Uint8Array,
+) => number | "incomplete" | { skip: number } | LineCut;
 
 export interface SipStreamsOptions {
   messageLength: MessageLength;
@@ -78,6 +83,8 @@ export type SipStreamErrorCode =
   | "sip-stream-unfinished"
   /** messageLength answered something impossible (not 1..available, or skip < 1). */
   | "sip-stream-bad-length"
+  /** Not an error: an overlong header line was cut in the buffer; its message is still read. */
+  | SipWarningCode
   | SctpMessageErrorCode
   | WebSocketErrorCode;
 

@@ -12,6 +12,7 @@
  * §9.1) or an upgrade answered otherwise than with 101 makes both directions "ignored".
  */
 
+import type { LineCut } from "./parseSip.js";
 import type { MessageLength, SipPayload, SipStreamErrorCode } from "./sipStreams.js";
 import type { AddResult } from "./tcpStream.js";
 import { TcpStream } from "./tcpStream.js";
@@ -48,6 +49,8 @@ export class SipTcpFlow implements Endpoints {
   #ws: WebSocketReader | null = null;
   /** Bytes still to step over: the unbuffered rest of a discarded WebSocket frame. */
   #discard = 0;
+  /** Where the header line last cut starts, so that a line cut segment by segment counts once. */
+  #lastCutLine = -1;
   readonly #context: FlowContext;
 
   constructor(endpoints: Endpoints, at: number, context: FlowContext) {
@@ -89,6 +92,7 @@ export class SipTcpFlow implements Endpoints {
       this.#context.count("sip-stream-overflow");
       stream.clear();
       this.#discard = 0;
+      this.#lastCutLine = -1;
       if (this.mode === "ws") {
         this.ignore();
         return;
@@ -102,6 +106,7 @@ export class SipTcpFlow implements Endpoints {
     if (result === "resynced") {
       this.#context.count("sip-stream-gap");
       this.#discard = 0;
+      this.#lastCutLine = -1;
       if (this.mode === "ws") this.ignore();
     }
     this.#drain(out);
@@ -112,6 +117,7 @@ export class SipTcpFlow implements Endpoints {
     if (!this.stream.skipGap()) return false;
     this.#context.count("sip-stream-gap");
     this.#discard = 0;
+    this.#lastCutLine = -1;
     // WebSocket frames cannot be found again in the middle of a stream.
     if (this.mode === "ws") this.ignore();
     else this.#drain(out);
@@ -127,6 +133,7 @@ export class SipTcpFlow implements Endpoints {
     this.mode = "ignored";
     this.#ws = null;
     this.#discard = 0;
+    this.#lastCutLine = -1;
     this.stream.clear();
   }
 
@@ -162,6 +169,11 @@ export class SipTcpFlow implements Endpoints {
         }
         const length = this.#context.messageLength(bytes);
         if (length === "incomplete") return;
+        if (typeof length === "object" && "cut" in length) {
+          if (!this.#cutLine(length.cut, bytes.length)) return;
+          continue;
+        }
+        this.#lastCutLine = -1;
         const isMessage = typeof length === "number";
         const count = isMessage ? length : length.skip;
         if (!Number.isInteger(count) || count < 1 || (isMessage && count > bytes.length)) {
@@ -173,6 +185,26 @@ export class SipTcpFlow implements Endpoints {
         stream.consume(count); // a skip past the buffered bytes drops only those
       }
     }
+  }
+
+  /** Removes the middle of an overlong header line; false (all dropped) when the cut is impossible. */
+  #cutLine(cut: LineCut["cut"], available: number): boolean {
+    const { at, count, line } = cut;
+    const valid =
+      Number.isInteger(at) &&
+      Number.isInteger(count) &&
+      at >= 0 &&
+      count >= 1 &&
+      at + count <= available;
+    if (!valid) {
+      this.#context.count("sip-stream-bad-length");
+      this.stream.consume(available);
+      return false;
+    }
+    this.stream.cut(at, count);
+    if (line !== this.#lastCutLine) this.#context.count("sip-header-cut");
+    this.#lastCutLine = line;
+    return true;
   }
 
   /** One frame; false when the direction must wait for more bytes or stopped. */

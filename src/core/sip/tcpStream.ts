@@ -150,6 +150,13 @@ export class TcpStream {
     return true;
   }
 
+  /** Removes `count` in-order bytes at offset `at` of `bytes` (the caller checks the bounds). */
+  cut(at: number, count: number): void {
+    const from = this.#start + at;
+    this.#buffer.copyWithin(from, from + count, this.#end);
+    this.#end -= count;
+  }
+
   consume(count: number): void {
     this.#start += Math.min(count, this.#end - this.#start);
     if (this.#start === this.#end) {

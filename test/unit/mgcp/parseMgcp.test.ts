@@ -118,18 +118,56 @@ describe("parseMgcp: grammar", () => {
   it.each([
     ["empty datagram", "", "mgcp-not-text"],
     ["binary (RTP)", "\x80\x00\x01\x02", "mgcp-not-text"],
-    ["embedded NUL", "RQNT 1 a@b MGCP 1.0\n\x00", "mgcp-not-text"],
+    ["NUL in the start line", "RQNT 1 a@b\x00 MGCP 1.0\nS: L/rg\n", "mgcp-not-text"],
     ["no transaction id", "RQNT aaln/1@gw MGCP 1.0\n", "mgcp-bad-start-line"],
     ["ten-digit transaction id", "RQNT 1234567890 aaln/1@gw MGCP 1.0\n", "mgcp-bad-start-line"],
     ["no protocol", "RQNT 1 aaln/1@gw\n", "mgcp-bad-start-line"],
     ["bad version", "RQNT 1 aaln/1@gw MGCP one\n", "mgcp-bad-start-line"],
     ["verb too long", "NOTIFY 1 aaln/1@gw MGCP 1.0\n", "mgcp-bad-start-line"],
     ["SIP on an MGCP port", "INVITE sip:a@b SIP/2.0\n", "mgcp-bad-start-line"],
-    ["overlong line", `RQNT 1 aaln/1@gw MGCP 1.0\nS: ${"x".repeat(5000)}\n`, "mgcp-too-long"],
+    ["overlong start line", `RQNT 1 aaln/${"1".repeat(5000)}@gw MGCP 1.0\n`, "mgcp-too-long"],
+    [
+      "over 256 parameter lines",
+      `RQNT 1 aaln/1@gw MGCP 1.0\n${"X: 1\n".repeat(257)}`,
+      "mgcp-too-long",
+    ],
   ])("rejects %s with a code", (_, text, code) => {
     const r = parseMgcp(bytes(text));
     expect(r.messages).toEqual([]);
     expect(r.errors).toEqual([code]);
+  });
+
+  it("keeps a message with a NUL after its start line, and says so with a warning", () => {
+    const r = parseMgcp(
+      bytes('RQNT 7 aaln/1@gw MGCP 1.0\nS: L/rg,L/ci(,0441234567,"Hans\x00Muster")\n'),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual(["mgcp-nul-in-text"]);
+    expect(r.messages[0]?.params.get("S")).toEqual(['L/rg,L/ci(,0441234567,"Hans\x00Muster")']);
+  });
+
+  it("cuts an overlong parameter line in its middle, keeping its code and its end", () => {
+    const name = `${"A".repeat(3000)}${"B".repeat(3000)}`;
+    const r = parseMgcp(
+      bytes(`RQNT 7 aaln/1@gw MGCP 1.0\nS: L/rg,L/ci(,0441234567,"${name}")\nX: 9\n`),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual(["mgcp-line-cut"]);
+    const value = r.messages[0]?.params.get("S")?.[0] ?? "";
+    expect(value).toMatch(/^L\/rg,L\/ci\(,0441234567,"A+B+"\)$/);
+    expect(`S: ${value}`).toHaveLength(4096);
+    expect(r.messages[0]?.params.get("X")).toEqual(["9"]);
+  });
+
+  it("never cuts a line between the halves of a surrogate pair", () => {
+    for (const pad of [0, 1]) {
+      const line = `S: ${"x".repeat(pad)}${"😀".repeat(3000)}`;
+      const r = parseMgcp(bytes(`RQNT 7 aaln/1@gw MGCP 1.0\n${line}\n`));
+      const value = r.messages[0]?.params.get("S")?.[0] ?? "";
+      expect(value).not.toMatch(
+        /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/,
+      );
+    }
   });
 
   it("keeps a message whose one parameter line is malformed, and counts the line", () => {

@@ -441,11 +441,16 @@ describe("parseSipMessage: limits", () => {
     expect(codeOf(`INVITE sip:a@b SIP/2.0\r\n${headers(257)}\r\n`)).toBe("sip-too-long");
   });
 
-  it("accepts an 8 KiB line and refuses a longer one", () => {
+  it("keeps an 8 KiB header line whole, cuts a longer one, and refuses a longer start line", () => {
     const line = (length: number) => `Subject: ${"a".repeat(length - 9)}`;
-    expect(codeOf(`INVITE sip:a@b SIP/2.0\r\n${line(8192)}\r\n\r\n`)).toBe("ok");
+    const whole = parseSipMessage(bytes(`INVITE sip:a@b SIP/2.0\r\n${line(8192)}\r\n\r\n`));
+    expect(whole.ok && whole.warnings).toEqual([]);
     expect(codeOf(`INVITE sip:a@b SIP/2.0\n${line(8192)}\n\n`)).toBe("ok");
-    expect(codeOf(`INVITE sip:a@b SIP/2.0\r\n${line(8193)}\r\n\r\n`)).toBe("sip-too-long");
+    const raw = bytes(`INVITE sip:a@b SIP/2.0\r\n${line(8193)}\r\n\r\n`);
+    const cut = parseSipMessage(raw);
+    expect(cut.ok && cut.warnings).toEqual(["sip-header-cut"]);
+    expect(cut.ok && cut.length).toBe(raw.length);
+    expect(cut.ok && cut.message.headers.get("subject")).toHaveLength(8192 - 9);
     expect(codeOf(`INVITE sip:${"a".repeat(8200)} SIP/2.0\r\n\r\n`)).toBe("sip-too-long");
   });
 

@@ -48,9 +48,9 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case "listen": {
       const { runListen } = await import("./cli/listen.js");
-      const { openLiveCapture } = await import("./io/liveCapture.js");
+      const { startCapture } = await import("./capture/startCapture.js");
       return runListen(command.interfaceName, command.capture, {
-        openCapture: openLiveCapture,
+        startCapture,
         now: Date.now,
         writeOut,
         writeErr,

@@ -2,8 +2,8 @@
  * The bridge's worker process: two capture handles and one BridgeCore, nothing else, so the
  * event loop does only this and a frame crosses in tens of microseconds. Started by
  * BridgeSupervisor (child_process.fork) with a WorkerConfig as its argument; reports over IPC
- * (workerProtocol.ts) and stops on a "stop" message, SIGTERM or SIGINT, or when its parent
- * goes away, so a bridge never outlives the program that started it.
+ * (workerProtocol.ts) and stops as every worker does (worker/workerSide.ts), so a bridge never
+ * outlives the program that started it.
  *
  * Both handles are opened before either delivers a frame (cap delivers only from the event
  * loop), so each direction always has its way out. When the caller-id capture listens on one
@@ -14,22 +14,17 @@ import { BridgeCore, type BridgeDecision } from "../core/bridge/bridgeCore.js";
 import { bridgeCaptureFilters, ipv4FromText } from "../core/bridge/bridgeFilters.js";
 import { parseMac } from "../core/capture/bpfFilter.js";
 import type { Frame } from "../core/capture/frame.js";
+import { type LiveCaptureHandle, openLiveCapture } from "../io/liveCapture.js";
 import {
-  type LiveCaptureFailureReason,
-  type LiveCaptureHandle,
-  openLiveCapture,
-} from "../io/liveCapture.js";
-import {
-  parseWorkerConfig,
-  type SupervisorMessage,
-  type WorkerConfig,
-  type WorkerFailure,
-  type WorkerMessage,
-} from "./workerProtocol.js";
+  failWorker as fail,
+  leaveWorker,
+  onStopRequest,
+  report as reportAny,
+  workerConfig,
+} from "../worker/workerSide.js";
+import { parseWorkerConfig, type WorkerConfig, type WorkerMessage } from "./workerProtocol.js";
 
-function report(message: WorkerMessage): void {
-  process.send?.(message);
-}
+const report: (message: WorkerMessage) => void = reportAny;
 
 function run(config: WorkerConfig): void {
   const mac = parseMac(config.adapterMac);
@@ -129,42 +124,15 @@ function run(config: WorkerConfig): void {
 
   const timer = setInterval(() => report(counters()), config.statusIntervalMs);
 
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
+  onStopRequest(() => {
     clearInterval(timer);
     external.handle.close();
     internal.handle.close();
     sniffer?.close();
     report(counters());
-    // The handles are closed; nothing else keeps the loop alive once the channel is gone.
-    if (process.connected) process.disconnect();
-    process.exitCode = 0;
-  };
-  process.on("message", (message: SupervisorMessage) => {
-    if (message?.type === "stop") stop();
+    leaveWorker(0);
   });
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  process.on("disconnect", stop);
 }
 
-/** Reports why the worker cannot bridge and ends it; only some reasons are worth a retry. */
-function fail(message: string, reason: LiveCaptureFailureReason | "config"): void {
-  // An interface that is missing or down now may come (back); permissions, a link type we
-  // cannot bridge or a filter libpcap refuses will not change by waiting.
-  const failure: WorkerFailure =
-    reason === "no-such-interface" || reason === "other" ? "retry" : "permanent";
-  report({ type: "failed", failure, message });
-  process.exitCode = 2;
-  if (process.connected) process.disconnect();
-}
-
-const config = parseWorkerConfig(process.argv[2]);
-if (typeof config === "string") {
-  process.stderr.write(`voip-callerid bridge worker: ${config}\n`);
-  process.exitCode = 2;
-} else {
-  run(config);
-}
+const config = workerConfig("bridge worker", parseWorkerConfig);
+if (config !== null) run(config);

@@ -1,12 +1,13 @@
 /*
  * The messages between the bridge supervisor and its worker process (Node's IPC channel of
- * child_process.fork, JSON). The worker is a process of its own because cap aborts the whole
- * process when an interface it captures on goes down (an assertion in its native poll
- * callback); a worker dies alone and the supervisor starts a new one.
+ * child_process.fork). The worker is a process of its own because cap aborts the whole
+ * process when an interface it captures on goes down (see worker/workerSupervisor.ts); a
+ * worker dies alone and the supervisor starts a new one.
  */
 
 import type { BridgeCounters } from "../core/bridge/bridgeCore.js";
-import type { Frame } from "../core/capture/frame.js";
+import { type Frame, isFrame } from "../core/capture/frame.js";
+import type { LifecycleMessage } from "../worker/workerSupervisor.js";
 
 /** Handed to the worker as its one argument (JSON). */
 export interface WorkerConfig {
@@ -26,8 +27,6 @@ export interface WorkerConfig {
   readonly sniffer: { readonly interfaceName: string; readonly filter: string } | null;
 }
 
-export type WorkerFailure = "retry" | "permanent";
-
 export type WorkerMessage =
   | { readonly type: "ready"; readonly filters: { external: string; internal: string } }
   | {
@@ -35,10 +34,8 @@ export type WorkerMessage =
       readonly counters: BridgeCounters;
       readonly adapterIpv4: string | null;
     }
-  | { readonly type: "failed"; readonly failure: WorkerFailure; readonly message: string }
+  | Extract<LifecycleMessage, { type: "failed" }>
   | { readonly type: "frame"; readonly frame: Frame };
-
-export type SupervisorMessage = { readonly type: "stop" };
 
 /** The worker's argument, checked; a message when it is not a WorkerConfig. */
 export function parseWorkerConfig(text: string | undefined): WorkerConfig | string {
@@ -75,13 +72,7 @@ export function asWorkerMessage(value: unknown): WorkerMessage | null {
   if (typeof value !== "object" || value === null) return null;
   const type = (value as { type?: unknown }).type;
   if (type === "frame") {
-    const frame = (value as { frame?: Partial<Frame> }).frame;
-    return frame?.data instanceof Uint8Array &&
-      typeof frame.linkType === "number" &&
-      typeof frame.timestampMs === "number" &&
-      typeof frame.originalLength === "number"
-      ? (value as WorkerMessage)
-      : null;
+    return isFrame((value as { frame?: unknown }).frame) ? (value as WorkerMessage) : null;
   }
   return type === "ready" || type === "counters" || type === "failed"
     ? (value as WorkerMessage)

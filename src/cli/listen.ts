@@ -1,18 +1,18 @@
+/**
+ * `listen --interface IF`: live call events as JSON lines on stdout until stopped. The capture
+ * runs in a worker process (capture/startCapture.ts): when the interface goes down or away,
+ * listen says so on stderr, waits for it and goes on; calls in progress are kept.
+ */
+import type { CaptureSettings, RunningCapture } from "../capture/startCapture.js";
 import { type CallEvent, callEventToJson } from "../core/calls/callEvent.js";
 import { buildCaptureFilter } from "../core/capture/bpfFilter.js";
-import { type Frame, LINKTYPE } from "../core/capture/frame.js";
+import { LINKTYPE } from "../core/capture/frame.js";
 import { CallerIdPipeline } from "../core/pipeline.js";
-import type { LiveCaptureFailure, LiveCaptureHandle } from "../io/liveCapture.js";
 import type { CaptureOptions } from "./args.js";
 import { formatSummary } from "./summary.js";
 
 export interface ListenDeps {
-  readonly openCapture: (options: {
-    interfaceName: string;
-    filter: (linkType: number) => string;
-    onFrame: (frame: Frame) => void;
-    now: () => number;
-  }) => { ok: true; handle: LiveCaptureHandle } | LiveCaptureFailure;
+  readonly startCapture: (settings: CaptureSettings) => RunningCapture;
   readonly now: () => number;
   readonly writeOut: (line: string) => void;
   readonly writeErr: (line: string) => void;
@@ -48,21 +48,34 @@ export async function runListen(
       ...(options.adapterMac ? { mac: options.adapterMac } : {}),
     });
   };
-  const opened = deps.openCapture({
+  let gaveUp: () => void = () => {};
+  const givenUp = new Promise<"failed">((resolve) => {
+    gaveUp = () => resolve("failed");
+  });
+  const capture = deps.startCapture({
     interfaceName,
     filter,
-    now: deps.now,
     onFrame: (frame) => print(pipeline.handleFrame(frame)),
+    log: {
+      info: deps.writeErr,
+      warn: deps.writeErr,
+      error: (text) => deps.writeErr(`voip-callerid: ${text}`),
+    },
+    // Permissions, or a filter or link type that will not change: waiting would not help.
+    onStatus: (status) => {
+      if (status.state === "failed") gaveUp();
+    },
   });
-  if (!opened.ok) {
-    deps.writeErr(`voip-callerid: ${opened.message}`);
-    return 1;
-  }
-  deps.writeErr(`listening on ${interfaceName} (filter: ${opened.handle.filter})`);
   const timer = setInterval(() => print(pipeline.tick(deps.now())), TICK_MS);
-  await deps.stopRequested;
+  const stopped = deps.stopRequested.then(() => "stopped" as const);
+  // Failing before it ever captured is a wrong setting: said (by the log), and nothing else.
+  const first = await Promise.race([capture.settled, stopped]);
+  const outcome =
+    first !== "stopped" && first.state === "failed"
+      ? "refused"
+      : await Promise.race([givenUp, stopped]);
   clearInterval(timer);
-  opened.handle.close();
-  deps.writeErr(`listen: ${formatSummary(pipeline.stats)}`);
-  return 0;
+  await capture.stop();
+  if (outcome !== "refused") deps.writeErr(`listen: ${formatSummary(pipeline.stats)}`);
+  return outcome === "stopped" ? 0 : 1;
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { resolverSettings } from "../config/resolverSettings.js";
 import type { Options } from "../config/schema.js";
 import type { BridgeStatus } from "../core/bridge/bridgeStatus.js";
+import type { CaptureStatus } from "../core/capture/captureStatus.js";
 import { DirectoryCache } from "../core/caller/directoryCache.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import { CallerResolver, type DirectoryDiagnostics } from "../core/caller/resolveCaller.js";
@@ -39,6 +40,7 @@ export interface CallDiagnostics {
 
 export interface DaemonDiagnostics extends CallDiagnostics {
   readonly bridge: BridgeStatus;
+  readonly capture: CaptureStatus;
 }
 
 export interface BuiltOutputs {
@@ -198,6 +200,7 @@ export async function buildOutputs(context: {
         searchChQuotaUsed: d.directory.quotaUsed,
         directoryProblem: d.directory.lastProblem,
         bridge: d.bridge,
+        capture: d.capture,
       }),
     ready: (timeoutMs) =>
       new Promise<void>((resolve) => {

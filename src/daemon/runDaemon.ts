@@ -13,10 +13,16 @@
 
 import { join } from "node:path";
 import type { BridgeSettings, RunningBridge } from "../bridge/startBridge.js";
+import type { RunningCapture } from "../capture/startCapture.js";
 import type { Options } from "../config/schema.js";
 import { BRIDGE_OFF } from "../core/bridge/bridgeStatus.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import { buildCaptureFilter } from "../core/capture/bpfFilter.js";
+import {
+  CAPTURE_OFF,
+  type CaptureStatus,
+  captureStatusInBridge,
+} from "../core/capture/captureStatus.js";
 import { type Frame, LINKTYPE } from "../core/capture/frame.js";
 import type { CallerIdPipeline } from "../core/pipeline.js";
 import { readCaptureFileSync } from "../io/captureFileSource.js";
@@ -67,9 +73,19 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
   const flow = createCallFlow(options, outputs, clock, log);
   const { pipeline, router, handleFrame } = flow;
   let bridge: RunningBridge | null = null;
+  let liveCapture: RunningCapture | null = null;
+  let captureInBridge = false;
+  const captureStatus = (): CaptureStatus => {
+    if (liveCapture !== null) return liveCapture.status;
+    if (captureInBridge && bridge !== null) {
+      return captureStatusInBridge(bridge.status, options.capture.interface);
+    }
+    return CAPTURE_OFF;
+  };
   const diagnostics = (): DaemonDiagnostics => ({
     ...flow.diagnostics(),
     bridge: bridge?.status ?? BRIDGE_OFF,
+    capture: captureStatus(),
   });
 
   let stopped = false;
@@ -124,22 +140,26 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
         exitCode = 1;
       } else if (sniffer !== undefined) {
         bridge = bridged?.bridge ?? null;
+        captureInBridge = true;
         log.info(`listening on ${sniffer.interfaceName} in the bridge (filter: ${sniffer.filter})`);
         await run.stopRequested;
       } else {
         bridge = bridged?.bridge ?? null;
-        const started = await startLiveCapture(options, handleFrame, log);
-        if (!started.ok && bridge === null) exitCode = 1;
+        liveCapture = await startLiveCapture(options, handleFrame, log, () =>
+          outputs.publishDiagnostics(diagnostics()),
+        );
+        const first = await Promise.race([liveCapture.settled, run.stopRequested]);
+        const refused = first?.state === "failed";
+        if (refused && bridge === null) exitCode = 1;
         else {
-          if (!started.ok)
-            log.warn("no caller id until the capture works; the bridge keeps running");
+          if (refused) log.warn("no caller id until the capture works; the bridge keeps running");
           await run.stopRequested;
-          if (started.ok) started.stop();
         }
       }
     }
   } finally {
     stopped = true;
+    await liveCapture?.stop();
     await bridge?.stop();
     for (const timer of timers) clearInterval(timer);
     log.info(`stopping: ${summaryLine(pipeline)}`);
@@ -196,27 +216,28 @@ async function startDaemonBridge(
   );
 }
 
+/**
+ * The caller-id capture in its worker process (capture/startCapture.ts): it waits for the
+ * interface, starts again when the interface comes back, and its state changes go to the
+ * diagnostics at once.
+ */
 async function startLiveCapture(
   options: Options,
   handleFrame: (frame: Frame) => boolean,
   log: Logger,
-): Promise<{ ok: true; stop: () => void } | { ok: false }> {
-  // Loaded only here: the native capture library is not needed to replay files.
-  const { openLiveCapture } = await import("../io/liveCapture.js");
-  const { capture } = options;
-  const opened = openLiveCapture({
-    interfaceName: capture.interface,
+  onStateChange: () => void,
+): Promise<RunningCapture> {
+  // Loaded only here: replaying files needs no capture worker.
+  const { startCapture } = await import("../capture/startCapture.js");
+  return startCapture({
+    interfaceName: options.capture.interface,
     filter: (linkType) => signallingFilter(options, linkType),
     onFrame: (frame) => {
       handleFrame(frame);
     },
+    log,
+    onStatus: onStateChange,
   });
-  if (!opened.ok) {
-    log.error(opened.message);
-    return { ok: false };
-  }
-  log.info(`listening on ${capture.interface} (filter: ${opened.handle.filter})`);
-  return { ok: true, stop: () => opened.handle.close() };
 }
 
 const BRIDGE_STATE_FILE = "bridge.json";

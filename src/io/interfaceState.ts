@@ -1,12 +1,12 @@
 /**
  * Whether a network interface exists and is administratively up, read from sysfs
- * (/sys/class/net/IF/flags, IFF_UP = 0x1). Cheap, and safe to ask every second: the bridge
- * asks before starting a worker, because cap aborts a process that opens or keeps a capture
+ * (/sys/class/net/IF/flags, IFF_UP = 0x1). Cheap, and safe to ask several times a second: the
+ * bridge and the caller-id capture ask before starting a worker, because cap aborts a process that opens or keeps a capture
  * on an interface that goes down. /sys shows the interfaces of the network namespace it was
  * mounted in, which is the add-on's (host network) and each test namespace's (`ip netns exec`
  * mounts it anew).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 export type InterfaceState = "up" | "down" | "missing";
 
@@ -23,4 +23,13 @@ export function interfaceState(name: string, sysfs = "/sys/class/net"): Interfac
   }
   const flags = Number.parseInt(text.trim(), 16);
   return Number.isNaN(flags) || (flags & IFF_UP) === 0 ? "down" : "up";
+}
+
+/** The interfaces there are, sorted; empty when sysfs cannot be read. */
+export function interfaceNames(sysfs = "/sys/class/net"): string[] {
+  try {
+    return readdirSync(sysfs).sort();
+  } catch {
+    return [];
+  }
 }

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BRIDGE_OFF } from "../../src/core/bridge/bridgeStatus.js";
+import { CAPTURE_OFF } from "../../src/core/capture/captureStatus.js";
 import type { CallDirection, CallEvent, CallEventType } from "../../src/core/calls/callEvent.js";
 import { buildDiscovery, stableJson } from "../../src/core/discovery/buildDiscovery.js";
 import type { CallReport } from "../../src/core/outputs/callReport.js";
@@ -362,6 +363,7 @@ describe("MQTT publisher", () => {
       searchChQuotaUsed: 2,
       directoryProblem: null,
       bridge: BRIDGE_OFF,
+      capture: CAPTURE_OFF,
     });
     await ha.waitForValue(`${L1}/phone`, "ringing");
     await ha.waitFor((m) => m.topic === `${BASE}/diagnostics`, "diagnostics");

@@ -35,3 +35,16 @@ export type FramePrefilter = (
   start: number,
   end: number,
 ) => boolean;
+
+/** Whether a value from outside (a worker process's message) has a Frame's shape. */
+export function isFrame(value: unknown): value is Frame {
+  const frame = value as Partial<Frame> | null;
+  return (
+    typeof frame === "object" &&
+    frame !== null &&
+    frame.data instanceof Uint8Array &&
+    typeof frame.linkType === "number" &&
+    typeof frame.timestampMs === "number" &&
+    typeof frame.originalLength === "number"
+  );
+}

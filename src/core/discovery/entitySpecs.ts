@@ -160,6 +160,11 @@ export const DIAGNOSTIC_ENTITIES: readonly EntitySpec[] = [
     icon: "mdi:book-alert-outline",
   }),
   diagnostic({
+    key: "capture_status",
+    name: "Capture status",
+    icon: "mdi:lan-connect",
+  }),
+  diagnostic({
     key: "bridge_status",
     name: "Bridge status",
     icon: "mdi:bridge",

@@ -3,6 +3,7 @@
  * publisher puts on the state topics that `buildDiscovery.ts` announces.
  */
 import { type BridgeStatus, bridgeStatusText } from "../bridge/bridgeStatus.js";
+import { type CaptureStatus, captureStatusText } from "../capture/captureStatus.js";
 import type { NameSource } from "../caller/resolveCaller.js";
 import type { CallDirection, CallEvent } from "../calls/callEvent.js";
 import { type CallReport, callEventData } from "../outputs/callReport.js";
@@ -121,6 +122,8 @@ export interface Diagnostics {
   readonly directoryProblem: string | null;
   /** The MAC bridge's state and counters; state "off" while it is disabled. */
   readonly bridge: BridgeStatus;
+  /** Whether the caller-id capture captures or waits for its interface; "off" in a replay. */
+  readonly capture: CaptureStatus;
 }
 
 /** The diagnostics document; one field per DIAGNOSTIC_ENTITIES key. */
@@ -134,6 +137,7 @@ export function diagnosticsPayload(d: Diagnostics): Record<string, number | stri
     call_events: d.callEvents,
     search_ch_quota_used: d.searchChQuotaUsed,
     last_directory_problem: truncate(d.directoryProblem ?? "none"),
+    capture_status: truncate(captureStatusText(d.capture)),
     bridge_status: truncate(bridgeStatusText(d.bridge)),
   };
 }

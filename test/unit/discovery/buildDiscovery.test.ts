@@ -101,6 +101,7 @@ describe("buildDiscovery", () => {
         name: "Last directory problem",
         icon: "mdi:book-alert-outline",
       }),
+      diagnostic("capture_status", { name: "Capture status", icon: "mdi:lan-connect" }),
       diagnostic("bridge_status", {
         name: "Bridge status",
         icon: "mdi:bridge",

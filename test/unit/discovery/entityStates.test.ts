@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BRIDGE_OFF } from "../../../src/core/bridge/bridgeStatus.js";
+import { CAPTURE_OFF } from "../../../src/core/capture/captureStatus.js";
 import type { CallerResolution } from "../../../src/core/caller/resolveCaller.js";
 import type { CallEvent, CallEventType } from "../../../src/core/calls/callEvent.js";
 import { DIAGNOSTIC_ENTITIES } from "../../../src/core/discovery/entitySpecs.js";
@@ -256,6 +257,7 @@ describe("diagnostics payload", () => {
     searchChQuotaUsed: 17,
     directoryProblem: null,
     bridge: BRIDGE_OFF,
+    capture: CAPTURE_OFF,
   };
 
   it("has one field per diagnostic entity", () => {
@@ -267,6 +269,7 @@ describe("diagnostics payload", () => {
       call_events: 4,
       search_ch_quota_used: 17,
       last_directory_problem: "none",
+      capture_status: "off",
       bridge_status: "off",
     });
     expect(Object.keys(diagnosticsPayload(d)).sort()).toStrictEqual(

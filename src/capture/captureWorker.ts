@@ -1,0 +1,64 @@
+/*
+ * The caller-id capture's worker process: one capture handle, nothing else. Started by
+ * CaptureSupervisor (child_process.fork) with a CaptureWorkerConfig as its argument; sends the
+ * frames it captures to the parent, with their capture time and link type, batched per turn
+ * of its event loop (one message for a burst, not one per frame), and stops as every worker
+ * does (worker/workerSide.ts). When the interface goes down or away, cap aborts this process,
+ * and only this one.
+ */
+
+import type { Frame } from "../core/capture/frame.js";
+import { openLiveCapture } from "../io/liveCapture.js";
+import {
+  failWorker,
+  leaveWorker,
+  onStopRequest,
+  report,
+  workerConfig,
+} from "../worker/workerSide.js";
+import {
+  type CaptureWorkerConfig,
+  type CaptureWorkerMessage,
+  filterFor,
+  parseCaptureWorkerConfig,
+} from "./captureProtocol.js";
+
+function send(message: CaptureWorkerMessage): void {
+  report(message);
+}
+
+function run(config: CaptureWorkerConfig): void {
+  let pending: Frame[] = [];
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    if (pending.length === 0) return;
+    send({ type: "frames", frames: pending });
+    pending = [];
+  };
+  const opened = openLiveCapture({
+    interfaceName: config.interfaceName,
+    filter: (linkType) => filterFor(config.filters, linkType),
+    onFrame: (frame) => {
+      pending.push(frame);
+      if (flushScheduled) return;
+      flushScheduled = true;
+      // After this poll callback has delivered everything the kernel had: one message each.
+      setImmediate(flush);
+    },
+  });
+  if (!opened.ok) {
+    failWorker(opened.message, opened.reason);
+    return;
+  }
+  const { handle } = opened;
+  send({ type: "ready", linkType: handle.linkType, filter: handle.filter });
+  onStopRequest(() => {
+    handle.close();
+    flush();
+    leaveWorker(0);
+  });
+}
+
+const config = workerConfig("capture worker", parseCaptureWorkerConfig);
+if (config !== null) run(config);

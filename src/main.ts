@@ -24,7 +24,7 @@ function stopSignal(): Promise<void> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const parsed = parseCommandLine(argv);
+  const parsed = await parseCommandLine(argv);
   if (!parsed.ok) {
     writeErr(`voip-callerid: ${parsed.message}\n\n${USAGE}`);
     return 2;

@@ -1,10 +1,19 @@
 /**
  * The command line, parsed into a typed command. Pure: argv in, a command or a message out.
  * Each command accepts only its own options, so a misplaced one is named rather than ignored.
+ * A flag that sets an option is checked by the option schema, its default is the option's
+ * (src/config/commandLine.ts); here are only the command's shape and what each flag sets.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { parseMac } from "../core/capture/bpfFilter.js";
-import { DEFAULT_MGCP_PORTS, DEFAULT_SIP_PORTS } from "../core/pipeline.js";
+import {
+  type CommandLineInput,
+  checkCommandLine,
+  FLAG_SETTINGS_SCHEMA,
+  type FlagSettings,
+  type FlagText,
+} from "../config/commandLine.js";
+import { OPTIONS_SCHEMA, type Options } from "../config/schema.js";
+import { formatMac, parseMac } from "../core/capture/bpfFilter.js";
 
 export interface CaptureOptions {
   readonly mgcpPorts: readonly number[];
@@ -63,6 +72,10 @@ export interface CallsFlags {
 
 export type ParsedCommandLine = { ok: true; command: Command } | { ok: false; message: string };
 
+const CAPTURE_DEFAULTS = OPTIONS_SCHEMA.properties.capture.properties;
+const DIRECTORY_DEFAULTS = OPTIONS_SCHEMA.properties.directory.properties;
+const SETTING_DEFAULTS = FLAG_SETTINGS_SCHEMA.properties;
+
 export const USAGE = `Usage:
   voip-callerid run [--config FILE] [--replay FILE… [--speed N]]  the add-on's daemon (npm start)
   voip-callerid calls [--config FILE] [--limit N] [--missed] [--line NAME] [--json]  recent calls
@@ -74,14 +87,14 @@ export const USAGE = `Usage:
 
 Capture options:
   --interface, -i IF     network interface to capture on ("any" for all)
-  --mgcp-port PORT       UDP port carrying MGCP; repeat for several (default ${DEFAULT_MGCP_PORTS.join(", ")})
-  --sip-port PORT        port carrying SIP (UDP, TCP, WebSocket, SCTP); repeat (default ${DEFAULT_SIP_PORTS.join(", ")})
+  --mgcp-port PORT       UDP port carrying MGCP; repeat for several (default ${CAPTURE_DEFAULTS.mgcp_ports.default.join(", ")})
+  --sip-port PORT        port carrying SIP (UDP, TCP, WebSocket, SCTP); repeat (default ${CAPTURE_DEFAULTS.sip_ports.default.join(", ")})
   --no-sip               MGCP only
   --own-address IP       a SIP adapter's or phone's address: INVITEs to it are incoming, from
                          it outgoing; repeat for several (without it every call is incoming)
   --adapter-mac MAC      only frames to or from the telephone adapter's MAC (Ethernet; a Linux
                          cooked capture keeps only senders' addresses: frames from it)
-  --ring-timeout SEC     a ringing call with no signalling for this long is missed (default 180)
+  --ring-timeout SEC     a ringing call with no signalling for this long is missed (default ${SETTING_DEFAULTS["ring-timeout"].default})
 
 Run options:
   --config FILE          the options as YAML or JSON (default: /data/options.json under the
@@ -93,10 +106,10 @@ Run options:
 Lookup options:
   --config FILE          the add-on's options as YAML or JSON (directory.*, announce.*, data_dir)
   --phonebook FILE       a phonebook (.txt/.tsv, .csv, .vcf); repeat for several
-  --country CC           the home country for numbers (default CH)
-  --lang LANG            de, en, fr or it: the announcement's language (default de)
+  --country CC           the home country for numbers (default ${DIRECTORY_DEFAULTS.country.default})
+  --lang LANG            de, en, fr or it: the announcement's language (default ${OPTIONS_SCHEMA.properties.announce.properties.language.default})
   --no-online            never ask search.ch
-  --search-url URL       the search.ch API address (default https://search.ch/tel/api/)
+  --search-url URL       the search.ch API address (default ${DIRECTORY_DEFAULTS.search_ch_url.default})
   --json                 one JSON object instead of text
 
 Bridge options:
@@ -107,7 +120,7 @@ Bridge options:
                          them to the adapter, which some adapters need)
   --no-protect-host      do not install the firewall rule that makes this host ignore the
                          adapter's frames on the internal interface
-  --status-interval SEC  print the counters this often (default 60)
+  --status-interval SEC  print the counters this often (default ${SETTING_DEFAULTS["status-interval"].default})
   --json                 the state and counters as one JSON object per line on stdout
 
   --help, -h             this text
@@ -167,7 +180,21 @@ const GENERAL_FLAGS = {
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
+/** The option each flag sets, by command. */
+const CAPTURE_FLAG_OPTIONS = {
+  interface: "capture.interface",
+  "mgcp-port": "capture.mgcp_ports",
+  "sip-port": "capture.sip_ports",
+  "own-address": "capture.adapter_addresses",
+  "adapter-mac": "capture.adapter_mac",
+} as const;
+const BRIDGE_FLAG_OPTIONS = {
+  external: "bridge.external_interface",
+  internal: "bridge.internal_interface",
+  mac: "capture.adapter_mac",
+} as const;
+
+export async function parseCommandLine(argv: readonly string[]): Promise<ParsedCommandLine> {
   // The command comes first: `voip-callerid replay FILE --mgcp-port 2427`.
   const name = argv[0] !== undefined && !argv[0].startsWith("-") ? argv[0] : undefined;
   const flags =
@@ -210,24 +237,73 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   }
 }
 
-function captureCommand(
+/**
+ * The given flags as the options and settings they set, checked; the rest from the defaults.
+ * `optionOf` names the option each flag sets; the flags in `settings` are the command's own.
+ */
+async function checkFlags(
+  values: Values,
+  optionOf: Readonly<Record<string, string>>,
+  settings: readonly (keyof FlagSettings)[],
+  fixed: Readonly<Record<string, FlagText>> = {},
+): Promise<{ options: Options; settings: FlagSettings } | string> {
+  const input: {
+    options: Record<string, FlagText>;
+    settings: Record<string, string>;
+    flagOf: Record<string, string>;
+  } = { options: { ...fixed }, settings: {}, flagOf: {} };
+  for (const [flag, option] of Object.entries(optionOf)) {
+    const value = values[flag];
+    input.flagOf[option] = `--${flag}`;
+    if (value !== undefined) input.options[option] = value;
+  }
+  for (const flag of settings) {
+    const value = values[flag];
+    if (typeof value === "string") input.settings[flag] = value;
+  }
+  const checked = await checkCommandLine(input satisfies CommandLineInput);
+  return checked.ok ? checked : checked.problems.join("; ");
+}
+
+/** A MAC in any form parseMac reads, in the one form the option schema takes. */
+function normalMac(text: Values[string]): Values[string] {
+  const bytes = typeof text === "string" ? parseMac(text) : null;
+  return bytes ? formatMac(bytes) : text;
+}
+
+async function captureCommand(
   name: "replay" | "listen",
   rest: string[],
   values: Values,
-): ParsedCommandLine {
-  const capture = parseCaptureOptions(values);
-  if (typeof capture === "string") return { ok: false, message: capture };
-  if (name === "replay") {
-    if (rest.length === 0) return { ok: false, message: "replay needs at least one capture file" };
-    return { ok: true, command: { name, files: rest, capture } };
+): Promise<ParsedCommandLine> {
+  if (name === "replay" && rest.length === 0) {
+    return { ok: false, message: "replay needs at least one capture file" };
   }
-  if (rest.length > 0)
-    return { ok: false, message: `listen takes no files (got ${rest.join(" ")})` };
-  const interfaceName = values.interface;
-  if (typeof interfaceName !== "string" || interfaceName === "") {
-    return { ok: false, message: "listen needs --interface IF (for example eth0, or any)" };
+  if (name === "listen") {
+    if (rest.length > 0)
+      return { ok: false, message: `listen takes no files (got ${rest.join(" ")})` };
+    if (typeof values.interface !== "string" || values.interface === "") {
+      return { ok: false, message: "listen needs --interface IF (for example eth0, or any)" };
+    }
   }
-  return { ok: true, command: { name, interfaceName, capture } };
+  const checked = await checkFlags(
+    { ...values, "adapter-mac": normalMac(values["adapter-mac"]) },
+    CAPTURE_FLAG_OPTIONS,
+    ["ring-timeout"],
+    values["no-sip"] ? { "capture.protocols": ["mgcp"] } : {},
+  );
+  if (typeof checked === "string") return { ok: false, message: checked };
+  const { capture: options } = checked.options;
+  const capture: CaptureOptions = {
+    mgcpPorts: options.mgcp_ports,
+    sipPorts: options.protocols.includes("sip") ? options.sip_ports : [],
+    sip: { ownAddresses: options.adapter_addresses },
+    adapterMac: parseMac(options.adapter_mac) ?? undefined,
+    ringTimeoutMs: checked.settings["ring-timeout"] * 1000,
+  };
+  return name === "replay"
+    ? { ok: true, command: { name, files: rest, capture } }
+    : { ok: true, command: { name, interfaceName: options.interface, capture } };
 }
 
 function lookupCommand(rest: string[], values: Values): ParsedCommandLine {
@@ -251,46 +327,39 @@ function lookupCommand(rest: string[], values: Values): ParsedCommandLine {
   return { ok: true, command: { name: "lookup", number: rest[0] as string, flags } };
 }
 
-function runCommand(rest: string[], values: Values): ParsedCommandLine {
+async function runCommand(rest: string[], values: Values): Promise<ParsedCommandLine> {
   if (rest.length > 0)
     return {
       ok: false,
       message: `run takes no arguments (capture files go after --replay): ${rest.join(" ")}`,
     };
-  const speedText = values.speed as string | undefined;
-  const speed = speedText === undefined ? 1 : Number(speedText);
-  if (!Number.isFinite(speed) || speed < 0 || speed > 10_000) {
-    return {
-      ok: false,
-      message: `--speed must be a number from 0 (at once) to 10000, got "${speedText}"`,
-    };
-  }
   const replayFiles = (values.replay as string[] | undefined) ?? [];
-  if (speedText !== undefined && replayFiles.length === 0)
+  if (values.speed !== undefined && replayFiles.length === 0)
     return { ok: false, message: "--speed needs --replay FILE" };
+  const checked = await checkFlags(values, {}, ["speed"]);
+  if (typeof checked === "string") return { ok: false, message: checked };
   return {
     ok: true,
-    command: { name: "run", configFile: values.config as string | undefined, replayFiles, speed },
+    command: {
+      name: "run",
+      configFile: values.config as string | undefined,
+      replayFiles,
+      speed: checked.settings.speed,
+    },
   };
 }
 
-function callsCommand(rest: string[], values: Values): ParsedCommandLine {
+async function callsCommand(rest: string[], values: Values): Promise<ParsedCommandLine> {
   if (rest.length > 0) return { ok: false, message: `calls takes no arguments: ${rest.join(" ")}` };
-  const limitText = values.limit as string | undefined;
-  const limit = limitText === undefined ? 20 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
-    return {
-      ok: false,
-      message: `--limit must be a whole number from 1 to 100000, got "${limitText}"`,
-    };
-  }
+  const checked = await checkFlags(values, {}, ["limit"]);
+  if (typeof checked === "string") return { ok: false, message: checked };
   return {
     ok: true,
     command: {
       name: "calls",
       flags: {
         configFile: values.config as string | undefined,
-        limit,
+        limit: checked.settings.limit,
         missedOnly: values.missed === true,
         line: values.line as string | undefined,
         json: values.json === true,
@@ -299,84 +368,44 @@ function callsCommand(rest: string[], values: Values): ParsedCommandLine {
   };
 }
 
-function bridgeCommand(rest: string[], values: Values): ParsedCommandLine {
+async function bridgeCommand(rest: string[], values: Values): Promise<ParsedCommandLine> {
   if (rest.length > 0)
     return { ok: false, message: `bridge takes no arguments: ${rest.join(" ")}` };
-  const external = values.external;
-  const internal = values.internal;
-  if (typeof external !== "string" || external === "") {
+  if (typeof values.external !== "string" || values.external === "") {
     return { ok: false, message: "bridge needs --external IF (the interface towards the ISP)" };
   }
-  if (typeof internal !== "string" || internal === "") {
+  if (typeof values.internal !== "string" || values.internal === "") {
     return { ok: false, message: "bridge needs --internal IF (the adapter's interface)" };
   }
-  const macText = values.mac;
-  if (typeof macText !== "string") {
+  if (typeof values.mac !== "string" || values.mac === "") {
     return { ok: false, message: "bridge needs --mac MAC (the telephone adapter's MAC address)" };
   }
-  const adapterMac = parseMac(macText);
-  if (adapterMac === null) {
-    return { ok: false, message: `--mac must look like 00:90:f8:12:34:56, got "${macText}"` };
-  }
-  const intervalText = values["status-interval"] as string | undefined;
-  const intervalS = intervalText === undefined ? 60 : Number(intervalText);
-  if (!Number.isFinite(intervalS) || intervalS < 0.1 || intervalS > 86_400) {
-    return {
-      ok: false,
-      message: `--status-interval must be a number of seconds from 0.1 to 86400, got "${intervalText}"`,
-    };
-  }
+  const checked = await checkFlags(
+    { ...values, mac: normalMac(values.mac) },
+    BRIDGE_FLAG_OPTIONS,
+    ["status-interval"],
+    {
+      "bridge.enabled": true,
+      "bridge.rewrite_dhcp_destination": values["no-rewrite-dhcp"] !== true,
+      "bridge.protect_host": values["no-protect-host"] !== true,
+    },
+  );
+  if (typeof checked === "string") return { ok: false, message: checked };
+  const { bridge, capture } = checked.options;
   return {
     ok: true,
     command: {
       name: "bridge",
       flags: {
-        externalInterface: external,
-        internalInterface: internal,
-        adapterMac,
-        rewriteDhcpDestination: values["no-rewrite-dhcp"] !== true,
-        protectHost: values["no-protect-host"] !== true,
+        externalInterface: bridge.external_interface,
+        internalInterface: bridge.internal_interface,
+        // The schema has checked the form, which is parseMac's.
+        adapterMac: parseMac(capture.adapter_mac) as Uint8Array,
+        rewriteDhcpDestination: bridge.rewrite_dhcp_destination,
+        protectHost: bridge.protect_host,
         json: values.json === true,
-        statusIntervalMs: Math.round(intervalS * 1000),
+        statusIntervalMs: Math.round(checked.settings["status-interval"] * 1000),
       },
     },
-  };
-}
-
-function parsePorts(values: Values, flag: string): number[] | string {
-  const ports: number[] = [];
-  for (const text of (values[flag] as string[] | undefined) ?? []) {
-    const port = Number(text);
-    if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
-      return `--${flag} must be a port from 1 to 65535, got "${text}"`;
-    }
-    ports.push(port);
-  }
-  return ports;
-}
-
-function parseCaptureOptions(values: Values): CaptureOptions | string {
-  const mgcpPorts = parsePorts(values, "mgcp-port");
-  if (typeof mgcpPorts === "string") return mgcpPorts;
-  const sipPorts = parsePorts(values, "sip-port");
-  if (typeof sipPorts === "string") return sipPorts;
-
-  const macText = values["adapter-mac"] as string | undefined;
-  const adapterMac = macText === undefined ? undefined : parseMac(macText);
-  if (adapterMac === null) {
-    return `--adapter-mac must look like 00:90:f8:12:34:56, got "${macText}"`;
-  }
-
-  const timeoutText = values["ring-timeout"] as string | undefined;
-  const ringTimeoutS = timeoutText === undefined ? 180 : Number(timeoutText);
-  if (!Number.isFinite(ringTimeoutS) || ringTimeoutS < 1 || ringTimeoutS > 3600) {
-    return `--ring-timeout must be a number of seconds from 1 to 3600, got "${timeoutText}"`;
-  }
-  return {
-    mgcpPorts: mgcpPorts.length > 0 ? mgcpPorts : DEFAULT_MGCP_PORTS,
-    sipPorts: values["no-sip"] ? [] : sipPorts.length > 0 ? sipPorts : DEFAULT_SIP_PORTS,
-    sip: { ownAddresses: (values["own-address"] as string[] | undefined) ?? [] },
-    adapterMac,
-    ringTimeoutMs: ringTimeoutS * 1000,
   };
 }

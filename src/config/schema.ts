@@ -1,12 +1,18 @@
 /**
  * Every option of the add-on, in one JSON schema: names, types, bounds and defaults live here
  * and nowhere else. The names are the contract users write in the add-on's options (and in
- * `--config FILE`), taken from the architecture; config.yaml's `schema:` mirrors this file.
+ * `--config FILE`), taken from the architecture. The `Options` type is derived from it, and
+ * config.yaml's `options:` and `schema:` are generated from it (`npm run gen:config`).
+ * `writeOnly` marks a secret: the Supervisor's UI shows it as a password field.
  */
+import type { FromSchema } from "json-schema-to-ts";
+import { DEFAULT_MGCP_PORTS, DEFAULT_SIP_PORTS } from "../core/wellKnownPorts.js";
 
 const port = { type: "integer", minimum: 1, maximum: 65535 } as const;
 const text = (defaultValue: string, description: string) =>
   ({ type: "string", default: defaultValue, description }) as const;
+const secret = (description: string) =>
+  ({ type: "string", default: "", writeOnly: true, description }) as const;
 const TIME_OF_DAY = "^$|^([01][0-9]|2[0-3]):[0-5][0-9]$";
 
 export const LANGUAGES = ["de", "en", "fr", "it"] as const;
@@ -29,7 +35,8 @@ export const OPTIONS_SCHEMA = {
         adapter_mac: {
           type: "string",
           default: "",
-          pattern: "^$|^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$",
+          // One separator throughout, as parseMac reads it.
+          pattern: "^$|^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$|^[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){5}$",
           description: "only frames to or from this MAC, e.g. 00:90:f8:12:34:56",
         },
         protocols: {
@@ -39,8 +46,8 @@ export const OPTIONS_SCHEMA = {
           minItems: 1,
           default: ["mgcp", "sip"],
         },
-        mgcp_ports: { type: "array", items: port, minItems: 1, default: [2427, 2727] },
-        sip_ports: { type: "array", items: port, minItems: 1, default: [5060] },
+        mgcp_ports: { type: "array", items: port, minItems: 1, default: [...DEFAULT_MGCP_PORTS] },
+        sip_ports: { type: "array", items: port, minItems: 1, default: [...DEFAULT_SIP_PORTS] },
         adapter_addresses: {
           type: "array",
           items: { type: "string", pattern: "^[0-9A-Fa-f:.]+$" },
@@ -100,7 +107,7 @@ export const OPTIONS_SCHEMA = {
         },
         phonebook_files: { type: "array", items: { type: "string", minLength: 1 }, default: [] },
         online_lookup: { type: "boolean", default: true },
-        search_ch_key: text("", "search.ch API key (optional: without one, only names come back)"),
+        search_ch_key: secret("search.ch API key (optional: without one, only names come back)"),
         search_ch_url: {
           type: "string",
           pattern: "^https?://",
@@ -147,7 +154,7 @@ export const OPTIONS_SCHEMA = {
       properties: {
         url: { type: "string", pattern: "^$|^mqtts?://", default: "" },
         username: text("", "empty = from the Supervisor"),
-        password: text("", "empty = from the Supervisor"),
+        password: secret("empty = from the Supervisor"),
         discovery_prefix: { type: "string", minLength: 1, default: "homeassistant" },
         base_topic: { type: "string", minLength: 1, default: "voip_callerid" },
       },
@@ -158,7 +165,7 @@ export const OPTIONS_SCHEMA = {
       default: {},
       properties: {
         url: { type: "string", pattern: "^$|^https?://", default: "" },
-        token: text("", "empty = SUPERVISOR_TOKEN"),
+        token: secret("empty = SUPERVISOR_TOKEN"),
       },
     },
     data_dir: {
@@ -167,70 +174,39 @@ export const OPTIONS_SCHEMA = {
       default: "/data",
       description: "call log, directory cache and state",
     },
-    call_log_days: { type: "integer", minimum: 1, maximum: 3650, default: 365 },
+    call_log_days: {
+      type: "integer",
+      minimum: 1,
+      maximum: 3650,
+      default: 365,
+      description: "calls older than this are deleted from the call log",
+    },
     log_level: { enum: ["debug", "info", "warning", "error"], default: "info" },
   },
 } as const;
 
-/** Options after validation, with every default filled in. */
-export interface Options {
-  capture: {
-    interface: string;
-    adapter_mac: string;
-    protocols: ("mgcp" | "sip")[];
-    mgcp_ports: number[];
-    sip_ports: number[];
-    adapter_addresses: string[];
-  };
-  bridge: {
-    enabled: boolean;
-    external_interface: string;
-    internal_interface: string;
-    rewrite_dhcp_destination: boolean;
-    protect_host: boolean;
-  };
-  lines: { id: string; name: string; media_players: string[] }[];
-  directory: {
-    country: string;
-    phonebook: { number: string; name: string }[];
-    phonebook_files: string[];
-    online_lookup: boolean;
-    search_ch_key: string;
-    search_ch_url: string;
-    lookup_timeout_ms: number;
-    cache_days_hit: number;
-    cache_days_miss: number;
-    monthly_quota: number;
-  };
-  announce: {
-    enabled: boolean;
-    tts_entity: string;
-    tts_service: string;
-    media_players: string[];
-    language: (typeof LANGUAGES)[number];
-    repeat: number;
-    repeat_delay_s: number;
-    quiet_hours_start: string;
-    quiet_hours_end: string;
-    known_callers_only: boolean;
-    command: string[];
-    template_known: string;
-    template_directory: string;
-    template_unknown: string;
-    template_anonymous: string;
-    template_unavailable: string;
-    template_unreachable: string;
-  };
-  mqtt: {
-    url: string;
-    username: string;
-    password: string;
-    discovery_prefix: string;
-    base_topic: string;
-  };
-  homeassistant: { url: string; token: string };
-  data_dir: string;
-  /** Calls older than this are deleted from the call log. */
-  call_log_days: number;
-  log_level: "debug" | "info" | "warning" | "error";
+/**
+ * Options after validation, with every default filled in: derived from the schema, so a new
+ * option is one edit. A property with a default counts as present, as ajv's useDefaults makes it.
+ */
+export type Options = FromSchema<typeof OPTIONS_SCHEMA>;
+
+/** The parts of a schema node that carry defaults. */
+interface DefaultsNode {
+  readonly default?: unknown;
+  readonly properties?: Readonly<Record<string, DefaultsNode>>;
+}
+
+/**
+ * What ajv's useDefaults makes of an empty input: each property's default, and inside an object
+ * whose default is `{}` its own properties' defaults. For the commands that have nothing to
+ * check, so they need not load ajv (test/unit/config keeps the two equal).
+ */
+export function schemaDefaults(node: DefaultsNode): unknown {
+  if (node.properties === undefined) return structuredClone(node.default);
+  const filled: Record<string, unknown> = { ...(node.default as object | undefined) };
+  for (const [key, child] of Object.entries(node.properties)) {
+    if (child.default !== undefined) filled[key] = schemaDefaults(child);
+  }
+  return filled;
 }

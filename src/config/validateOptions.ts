@@ -1,39 +1,42 @@
 /**
  * Checks options against the schema and fills in the defaults. Every problem is reported at
  * once, each naming the option the way the user wrote it (`directory.lookup_timeout_ms`), so
- * nothing starts half-configured.
+ * nothing starts half-configured. The command line's flags go through the same ajv instance
+ * and wording (checkCommandLine.ts).
  */
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv, type AnySchema, type ValidateFunction } from "ajv";
 import { isCountryCode } from "../core/caller/numbers.js";
+import { describeProblems, OPTION_WORDING, type ProblemWording } from "./problems.js";
 import { OPTIONS_SCHEMA, type Options } from "./schema.js";
 
 export type OptionsResult = { ok: true; options: Options } | { ok: false; problems: string[] };
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true });
-const validate = ajv.compile(OPTIONS_SCHEMA);
+const validateSchema = ajv.compile<Options>(OPTIONS_SCHEMA);
 
-/** What a value of each patterned option looks like, for the message when one does not. */
-const EXPECTED_FORM: Readonly<Record<string, string>> = {
-  "capture.adapter_mac": "a MAC address such as 00:90:f8:12:34:56",
-  "directory.country": "two capital letters such as CH",
-  "directory.search_ch_url": "a URL starting with https:// or http://",
-  "announce.tts_entity": "a tts entity such as tts.google_translate_de_ch",
-  "announce.tts_service": "a tts service such as tts.cloud_say",
-  "announce.media_players": "a media player such as media_player.kitchen",
-  "lines.media_players": "a media player such as media_player.kitchen",
-  "announce.quiet_hours_start": "a time such as 22:00",
-  "announce.quiet_hours_end": "a time such as 07:00",
-  "mqtt.url": "a URL such as mqtt://192.168.1.10:1883",
-  "homeassistant.url": "a URL such as http://192.168.1.10:8123",
-};
+export function compileSchema<T>(schema: AnySchema): ValidateFunction<T> {
+  return ajv.compile<T>(schema);
+}
+
+/** The schema's problems with `data`, which gets its defaults filled in on the way. */
+export function schemaProblems(
+  validate: ValidateFunction,
+  data: unknown,
+  wording: ProblemWording,
+): string[] {
+  return validate(data) ? [] : describeProblems(validate.errors ?? [], wording);
+}
+
+/** The options' problems by the schema alone; `data` gets its defaults filled in. */
+export function optionSchemaProblems(data: unknown, wording: ProblemWording): string[] {
+  return schemaProblems(validateSchema, data, wording);
+}
 
 export function validateOptions(input: unknown): OptionsResult {
-  const options = structuredClone(input ?? {}) as Record<string, unknown>;
-  const problems = validate(options) ? [] : (validate.errors ?? []).map(describe);
-  problems.push(...crossChecks(options as unknown as Partial<Options>));
-  return problems.length > 0
-    ? { ok: false, problems }
-    : { ok: true, options: options as unknown as Options };
+  const options = structuredClone(input ?? {});
+  const problems = optionSchemaProblems(options, OPTION_WORDING);
+  problems.push(...crossChecks(options as Partial<Options>));
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, options: options as Options };
 }
 
 /** What the schema cannot say. Runs even when the schema found problems: all are reported. */
@@ -63,21 +66,4 @@ function crossChecks(options: Partial<Options>): string[] {
     }
   }
   return problems;
-}
-
-function describe(error: ErrorObject): string {
-  const path = error.instancePath.slice(1).replaceAll("/", ".");
-  const where = path || "options";
-  switch (error.keyword) {
-    case "additionalProperties":
-      return `${path ? `${path}.` : ""}${String(error.params.additionalProperty)}: unknown option`;
-    case "enum":
-      return `${where}: must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
-    case "pattern": {
-      const form = EXPECTED_FORM[path.replace(/\.\d+/g, "")] ?? "the documented form";
-      return `${where}: ${JSON.stringify(error.data)} is not ${form}`;
-    }
-    default:
-      return `${where}: ${error.message ?? "is invalid"}`;
-  }
 }

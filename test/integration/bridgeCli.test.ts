@@ -17,11 +17,11 @@ describe("voip-callerid bridge", () => {
     [["bridge", "--external", "eth0", "--internal", "eth1"], "bridge needs --mac MAC"],
     [
       ["bridge", "--external", "eth0", "--internal", "eth1", "--mac", "00:90:f8"],
-      '--mac must look like 00:90:f8:12:34:56, got "00:90:f8"',
+      '--mac: "00:90:f8" is not a MAC address such as 00:90:f8:12:34:56',
     ],
     [
       ["bridge", "--external", "a", "--internal", "b", "--mac", MAC, "--status-interval", "0"],
-      "--status-interval must be a number of seconds from 0.1 to 86400",
+      '--status-interval: must be a number of seconds from 0.1 to 86400, got "0"',
     ],
     [
       ["bridge", "--external", "a", "--internal", "b", "--mac", MAC, "extra"],

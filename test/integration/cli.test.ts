@@ -65,9 +65,13 @@ describe("voip-callerid replay", () => {
     [
       "a bad port",
       ["replay", EXAMPLE, "--mgcp-port", "70000"],
-      /--mgcp-port must be a port from 1 to 65535, got "70000"/,
+      /--mgcp-port: must be a port from 1 to 65535, got "70000"/,
     ],
-    ["a bad MAC", ["replay", EXAMPLE, "--adapter-mac", "00:90:f8"], /--adapter-mac must look like/],
+    [
+      "a bad MAC",
+      ["replay", EXAMPLE, "--adapter-mac", "00:90:f8"],
+      /--adapter-mac: "00:90:f8" is not a MAC address such as 00:90:f8:12:34:56/,
+    ],
     ["an unknown option", ["replay", EXAMPLE, "--colour"], /Unknown option '--colour'/],
     ["an unknown command", ["decode", EXAMPLE], /unknown command "decode"/],
   ])("explains %s and exits non-zero", (_, args, message) => {

@@ -134,7 +134,7 @@ describe("voip-callerid lookup", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toEqual([
       'voip-callerid: option directory.country: "CHE" is not two capital letters such as CH',
-      "voip-callerid: option directory.lookup_timeout_ms: must be >= 100",
+      "voip-callerid: option directory.lookup_timeout_ms: must be a number of milliseconds from 100 to 10000, got 1",
       'voip-callerid: option announce.language: must be one of "de", "en", "fr", "it"',
     ]);
     const missing = await lookup(["0441234567", "--config", `${dir}/nope.yaml`]);

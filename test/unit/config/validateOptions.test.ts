@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { OPTIONS_SCHEMA, schemaDefaults } from "../../../src/config/schema.js";
 import { validateOptions } from "../../../src/config/validateOptions.js";
 
 describe("options", () => {
@@ -57,10 +58,10 @@ describe("options", () => {
       problems: [
         "surprise: unknown option",
         'capture.adapter_mac: "zz" is not a MAC address such as 00:90:f8:12:34:56',
-        "capture.mgcp_ports.0: must be >= 1",
+        "capture.mgcp_ports.0: must be a port from 1 to 65535, got 0",
         "directory.colour: unknown option",
         "directory.phonebook.0: must have required property 'name'",
-        "directory.lookup_timeout_ms: must be >= 100",
+        "directory.lookup_timeout_ms: must be a number of milliseconds from 100 to 10000, got 5",
         'announce.media_players.0: "kitchen" is not a media player such as media_player.kitchen',
         'announce.language: must be one of "de", "en", "fr", "it"',
         'announce.quiet_hours_start: "25:00" is not a time such as 22:00',
@@ -85,5 +86,34 @@ describe("options", () => {
       bridge: { ...bridge, internal_interface: "eth1" },
     });
     expect(complete.ok).toBe(true);
+  });
+
+  it("fills in the same defaults without ajv, for the commands that have nothing to check", () => {
+    expect(validateOptions({})).toEqual({ ok: true, options: schemaDefaults(OPTIONS_SCHEMA) });
+  });
+
+  it("takes a MAC with one separator throughout, as the capture reads it", () => {
+    for (const mac of ["00:90:f8:12:34:56", "00-90-F8-12-34-56"]) {
+      expect(validateOptions({ capture: { adapter_mac: mac } }).ok).toBe(true);
+    }
+    expect(validateOptions({ capture: { adapter_mac: "00:90-f8:12:34:56" } })).toEqual({
+      ok: false,
+      problems: [
+        'capture.adapter_mac: "00:90-f8:12:34:56" is not a MAC address such as 00:90:f8:12:34:56',
+      ],
+    });
+  });
+
+  it("names the range of a number, and what was given instead", () => {
+    expect(
+      validateOptions({ announce: { repeat: "twice", repeat_delay_s: 61 }, call_log_days: 1.5 }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        'announce.repeat: must be a whole number from 1 to 10, got "twice"',
+        "announce.repeat_delay_s: must be a number of seconds from 0 to 60, got 61",
+        "call_log_days: must be a number of days from 1 to 3650, got 1.5",
+      ],
+    });
   });
 });

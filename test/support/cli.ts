@@ -1,12 +1,34 @@
-/** Runs the real command line (from source, through tsx) as a child process. */
+/**
+ * Runs the real command line as a child process: the program compiled once for this test run
+ * by ./buildProgram.ts (vitest globalSetup), started with plain node as the add-on starts it.
+ */
 import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
-/** The argv that starts the CLI from source: `[node, --import, tsx, src/main.ts]`. */
-export const CLI_COMMAND = [process.execPath, "--import", "tsx", MAIN];
+/** The compiled main.js of this run; fails clearly when the build setup did not run. */
+function builtMain(): string {
+  const main = inject("builtMain");
+  if (typeof main !== "string")
+    throw new Error(
+      "no compiled program: this test file's vitest project needs globalSetup test/support/buildProgram.ts",
+    );
+  return main;
+}
+
+/** The argv that starts the CLI: `[node, <this run's build>/dist/main.js]`. */
+export const CLI_COMMAND = [process.execPath, builtMain()];
+
+/**
+ * A module of the compiled program, e.g. `builtModule("io/callLog.js")`, for child scripts
+ * that exercise one part of it as a process of its own.
+ */
+export function builtModule(relativePath: string): string {
+  return join(dirname(builtMain()), relativePath);
+}
 
 export function runCli(
   args: string[],

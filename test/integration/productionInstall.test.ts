@@ -2,6 +2,9 @@
  * The package as a household's machine gets it: `npm pack`, then the tarball installed with
  * production dependencies only into an empty folder, and the installed command run on the
  * bundled example — so that no dev dependency, source file or build step is missing.
+ *
+ * A minute of `npm pack` and `npm install`: not part of `npm test` but a command of its own,
+ * `npm run test:install`, which CI runs after `npm test`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";

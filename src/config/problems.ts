@@ -21,6 +21,7 @@ export const OPTION_WORDING: ProblemWording = {
 /** What a value looks like, by option or flag without list indexes, for the messages. */
 const FORMS: Readonly<Record<string, string>> = {
   "capture.adapter_mac": "a MAC address such as 00:90:f8:12:34:56",
+  "capture.adapter_addresses": "an IP address such as 192.168.1.20",
   "capture.mgcp_ports": "a port",
   "capture.sip_ports": "a port",
   "directory.country": "two capital letters such as CH",

@@ -15,7 +15,7 @@ const secret = (description: string) =>
   ({ type: "string", default: "", writeOnly: true, description }) as const;
 const TIME_OF_DAY = "^$|^([01][0-9]|2[0-3]):[0-5][0-9]$";
 
-export const LANGUAGES = ["de", "en", "fr", "it"] as const;
+const LANGUAGES = ["de", "en", "fr", "it"] as const;
 
 export const OPTIONS_SCHEMA = {
   type: "object",

@@ -119,6 +119,7 @@ async function runCommand(
   speed: number,
 ): Promise<number> {
   const { validateOptions } = await import("./config/validateOptions.js");
+  const { withPathChecks } = await import("./io/pathChecks.js");
   const { runDaemon } = await import("./daemon/runDaemon.js");
   const { createLogger } = await import("./io/logger.js");
   const { readOptionsFile } = await import("./io/optionsFile.js");
@@ -133,7 +134,8 @@ async function runCommand(
     writeErr(`voip-callerid: ${read.message}`);
     return 1;
   }
-  const validated = validateOptions(read.value);
+  // Path options before anything starts: a folder under /proc would hang Node's mkdir.
+  const validated = withPathChecks(validateOptions(read.value));
   if (!validated.ok) {
     for (const problem of validated.problems) writeErr(`voip-callerid: option ${problem}`);
     writeErr("voip-callerid: not started: correct the options above");

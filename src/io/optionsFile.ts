@@ -1,15 +1,31 @@
 /** The add-on's options from a file: `/data/options.json` under the Supervisor, or --config. */
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+
+/** Far more than any options file; a path to a disk image or /dev/zero is not read whole. */
+const MAX_OPTIONS_BYTES = 1024 * 1024;
 
 export function readOptionsFile(
   path: string,
 ): { ok: true; value: unknown } | { ok: false; message: string } {
   let text: string;
+  let fd: number | undefined;
   try {
-    text = readFileSync(path, "utf8");
+    // O_NONBLOCK: a FIFO (or /dev/stdin) named by mistake must not hang the start.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const info = fstatSync(fd);
+    if (!info.isFile()) {
+      return { ok: false, message: `cannot read the options file ${path}: not a regular file` };
+    }
+    if (info.size > MAX_OPTIONS_BYTES) {
+      return {
+        ok: false,
+        message: `cannot read the options file ${path}: ${info.size} bytes, more than ${MAX_OPTIONS_BYTES}`,
+      };
+    }
+    text = readFileSync(fd, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -19,6 +35,8 @@ export function readOptionsFile(
           ? "permission denied"
           : (error as Error).message;
     return { ok: false, message: `cannot read the options file ${path}: ${why}` };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   try {
     // YAML 1.2 is a superset of JSON, so one parser reads both.

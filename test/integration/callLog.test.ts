@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CallerResolution } from "../../src/core/caller/resolveCaller.js";
@@ -16,9 +16,9 @@ import {
   openCallLog,
 } from "../../src/io/callLog.js";
 import { callEvent, hansMuster } from "../support/callFixtures.js";
+import { builtModule, PROJECT_ROOT } from "../support/cli.js";
 
-const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CALL_LOG_MODULE = pathToFileURL(join(PROJECT_ROOT, "src/io/callLog.ts")).href;
+const CALL_LOG_MODULE = pathToFileURL(builtModule("io/callLog.js")).href;
 
 const scratch = mkdtempSync(join(tmpdir(), "call-log-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -270,10 +270,10 @@ for (let n = 0; ; n++) {
 describe("the call log after kill -9", () => {
   it("holds every call whose record() had returned", async () => {
     const path = freshPath();
-    const script = join(scratch, "record-forever.ts");
+    const script = join(scratch, "record-forever.mjs");
     writeFileSync(script, CHILD_SCRIPT);
     const printed = await new Promise<string[]>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", script, path], {
+      const child = spawn(process.execPath, [script, path], {
         cwd: PROJECT_ROOT,
         stdio: ["ignore", "pipe", "pipe"],
       });

@@ -6,7 +6,6 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import {
-  type CommandLineInput,
   checkCommandLine,
   FLAG_SETTINGS_SCHEMA,
   type FlagSettings,
@@ -247,21 +246,18 @@ async function checkFlags(
   settings: readonly (keyof FlagSettings)[],
   fixed: Readonly<Record<string, FlagText>> = {},
 ): Promise<{ options: Options; settings: FlagSettings } | string> {
-  const input: {
-    options: Record<string, FlagText>;
-    settings: Record<string, string>;
-    flagOf: Record<string, string>;
-  } = { options: { ...fixed }, settings: {}, flagOf: {} };
+  const options: Record<string, FlagText> = { ...fixed };
+  const flagOf: Record<string, string> = {};
   for (const [flag, option] of Object.entries(optionOf)) {
+    flagOf[option] = `--${flag}`;
     const value = values[flag];
-    input.flagOf[option] = `--${flag}`;
-    if (value !== undefined) input.options[option] = value;
+    if (value !== undefined) options[option] = value;
   }
-  for (const flag of settings) {
+  const typed = settings.flatMap((flag) => {
     const value = values[flag];
-    if (typeof value === "string") input.settings[flag] = value;
-  }
-  const checked = await checkCommandLine(input satisfies CommandLineInput);
+    return typeof value === "string" ? [[flag, value] as const] : [];
+  });
+  const checked = await checkCommandLine({ options, settings: Object.fromEntries(typed), flagOf });
   return checked.ok ? checked : checked.problems.join("; ");
 }
 

@@ -11,6 +11,7 @@
  * the receiving kernel treats both alike (it moves the outer tag into packet metadata before
  * any capture sees the frame, just as for a frame from a VLAN sub-interface).
  */
+import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { buildCaptureFilter } from "../../src/core/capture/bpfFilter.js";
 import { type Frame, LINKTYPE } from "../../src/core/capture/frame.js";
@@ -20,6 +21,7 @@ import {
   listInterfaces,
   openLiveCapture,
 } from "../../src/io/liveCapture.js";
+import { builtModule } from "../support/cli.js";
 import {
   type Link,
   listLinks,
@@ -349,7 +351,8 @@ describeIfRoot("live capture (cap) on a veth pair", () => {
 
   it("reports missing privileges as permission, naming the capabilities", async () => {
     // The same call from an unprivileged child process (uid/gid 65534, no capabilities).
-    const script = `import("./src/io/liveCapture.ts").then(({ openLiveCapture }) => {
+    const module = pathToFileURL(builtModule("io/liveCapture.js")).href;
+    const script = `import("${module}").then(({ openLiveCapture }) => {
       const result = openLiveCapture({ interfaceName: "lo", filter: "udp", onFrame() {} });
       process.stdout.write(JSON.stringify(result));
     });`;
@@ -358,8 +361,6 @@ describeIfRoot("live capture (cap) on a veth pair", () => {
       "--regid=65534",
       "--clear-groups",
       process.execPath,
-      "--import",
-      "tsx",
       "-e",
       script,
     ]);

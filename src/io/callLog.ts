@@ -6,11 +6,12 @@
  * A call that was reported to Home Assistant must also be in the log, even when the add-on
  * is killed right after: `record()` returns only once the row is committed (WAL, see open).
  */
-import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { CallEventType } from "../core/calls/callEvent.js";
 import { type CallReport, callEventData } from "../core/outputs/callReport.js";
+import { makeFolder } from "./pathChecks.js";
 
 export interface CallLogRow {
   call_id: string;
@@ -220,7 +221,7 @@ export function callLogRow(report: CallReport): CallLogRow {
 function openDatabase(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolder(dirname(path)); // not mkdir's recursive mode, which never returns under /proc
     // Callers' numbers are personal data: the file (and SQLite's -wal and -shm files, which
     // copy its permissions) is readable by the owner only.
     if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));

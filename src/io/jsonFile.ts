@@ -3,17 +3,10 @@
  * either the old file or the new one, never half of each: write a temporary file beside it,
  * flush it to disk, rename it over the old one, and flush the folder.
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
-import { mkdir, open, rename } from "node:fs/promises";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import { makeFolder } from "./pathChecks.js";
 
 export type JsonReadResult =
   | { ok: true; value: unknown }
@@ -45,7 +38,7 @@ export function readJsonFile(path: string): JsonReadResult {
 }
 
 export function writeJsonFileAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeFolder(dirname(path)); // not mkdir's recursive mode, which never returns under /proc
   const temporary = `${path}.${process.pid}.tmp`;
   const fd = openSync(temporary, "w", 0o600);
   try {
@@ -100,7 +93,7 @@ export function createDebouncedJsonWriter(
 
 /** writeJsonFileAtomic without blocking the event loop. */
 export async function writeJsonFileAtomicAsync(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  makeFolder(dirname(path)); // a few stat calls; mkdir's recursive mode hangs under /proc
   const temporary = `${path}.${process.pid}.tmp`;
   const file = await open(temporary, "w", 0o600);
   try {

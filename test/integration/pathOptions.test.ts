@@ -17,6 +17,8 @@ import {
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateOptions } from "../../src/config/validateOptions.js";
+import { openCallLog } from "../../src/io/callLog.js";
+import { writeJsonFileAtomic, writeJsonFileAtomicAsync } from "../../src/io/jsonFile.js";
 import { readOptionsFile } from "../../src/io/optionsFile.js";
 import {
   folderProblem,
@@ -98,6 +100,20 @@ describe("data_dir", () => {
     );
     makeFolder(join(scratch, "made", "here"));
     expect(statSync(join(scratch, "made", "here")).isDirectory()).toBe(true);
+  });
+});
+
+describe("the state files in data_dir, for the commands that write them (lookup, calls)", () => {
+  it("throw at once under /proc instead of hanging in mkdir", async () => {
+    const started = performance.now();
+    expect(() => writeJsonFileAtomic("/proc/voip-callerid/cache.json", {})).toThrow(/under \/proc/);
+    await expect(writeJsonFileAtomicAsync("/proc/voip-callerid/cache.json", {})).rejects.toThrow(
+      /under \/proc/,
+    );
+    expect(() => openCallLog("/proc/voip-callerid/calls.sqlite", { retentionDays: 1 })).toThrow(
+      /under \/proc/,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 

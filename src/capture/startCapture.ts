@@ -134,7 +134,8 @@ export function startCapture(settings: CaptureSettings): RunningCapture {
     inBridge: false,
   });
 
-  supervisor.start();
+  // On the next turn, so that the caller holds the handle before the first status arrives.
+  setImmediate(() => supervisor.start());
   let stopped: Promise<void> | null = null;
   return {
     get status() {

@@ -1,7 +1,8 @@
 /** The command line as a user meets it: output on stdout, messages on stderr, exit codes. */
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { CLI_COMMAND, PROJECT_ROOT, runCli } from "../support/cli.js";
 import { udpFrame } from "../support/frameBuilder.js";
 import { writePcap } from "../support/pcapWriter.js";
 
@@ -115,10 +116,21 @@ describe("voip-callerid replay", () => {
 });
 
 describe("voip-callerid listen", () => {
-  it("names the interfaces that exist when asked for one that does not", () => {
-    const result = runCli(["listen", "--interface", "nosuch0"]);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/unknown interface nosuch0; available: .*\blo\b/);
+  it("waits for an interface that does not exist yet, naming those there are", async () => {
+    // A USB adapter may be plugged in later; a typo shows in the list.
+    const [command, ...args] = CLI_COMMAND;
+    const child = spawn(command as string, [...args, "listen", "--interface", "nosuch0"], {
+      cwd: PROJECT_ROOT,
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    while (!/interfaces here: .*\blo\b/.test(stderr) && child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    child.kill("SIGTERM");
+    expect(await closed).toBe(0);
+    expect(stderr).toMatch(/^waiting: nosuch0 does not exist\ninterfaces here: .*\blo\b/);
   });
 
   it("needs an interface", () => {

@@ -1,11 +1,11 @@
 /**
  * The Home Assistant output: call events (`fire_event`) and service calls (tts, logbook) over
  * the websocket API (developers.home-assistant.io/docs/api/websocket). Two parts meet here:
- * - homeAssistantConnection.ts keeps the connection up and says what it is worth (down, open,
- *   proven by a ping), resetting it when Home Assistant stalls;
+ * - homeAssistantConnection.ts keeps the connection up and says what it is worth (down,
+ *   suspect, open, proven by a pong just now), dropping it when Home Assistant stalls;
  * - core/delivery/deliveryQueue.ts decides what is written when: events at least once, in
- *   order; service calls at most once, only to a proven connection, never after their
- *   deadline, with their spacing kept.
+ *   order; service calls at most once, only right after a pong, never after their deadline,
+ *   with their spacing kept.
  * This module writes what the queue hands out, reports the answers back, and wakes the queue
  * on the daemon's clock (a replay's virtual clock included) when its next deadline is due.
  */
@@ -67,6 +67,9 @@ const DEFAULT_TUNING: HomeAssistantTuning = {
   pingIntervalMs: 5000,
   pongTimeoutMs: 4000,
   suspectAfterMs: 1000,
+  // A call is written at most this long after a pong: in practice right after the ping it
+  // waited for (a round trip, a few ms), so only a freeze within that moment can catch it.
+  proofValidMs: 50,
   stopTimeoutMs: 1500,
   paceWindowMs: 30_000,
   freshWorkMs: 30_000,
@@ -97,26 +100,17 @@ export function createHomeAssistantOutput(
       finish(settled);
       pump();
     },
-    read: (mark) => {
-      queue.readThrough(mark);
-      scheduleWake();
-    },
-    writeMark: () => queue.writes,
     urgent: () => queue.hasFreshWork(time.now(), t.freshWorkMs),
   });
 
   function pump() {
     if (stopped) return;
     const now = time.now();
-    if (queue.link !== "down" && queue.needsReset(now)) {
-      connection.reset("Home Assistant did not read a service call before its deadline");
-    }
     const { write, settled } = queue.take(now);
     finish(settled);
     const generation = connection.generation;
     for (const delivery of write) send(delivery.id, delivery.payload, generation);
-    // The pong that follows the call proves Home Assistant read it (see needsReset).
-    if (write.some((d) => d.kind === "call")) connection.probe();
+    if (queue.wantsProof(now)) connection.probe();
     scheduleWake();
   }
 
@@ -183,7 +177,7 @@ export function createHomeAssistantOutput(
   }
 
   function scheduleWake() {
-    const next = stopped ? null : queue.nextWakeAt();
+    const next = stopped ? null : queue.nextWakeAt(time.now());
     if (next === (wake?.at ?? null)) return;
     wake?.cancel();
     wake =

@@ -3,12 +3,11 @@
  * `Connection` over the `createSocket` of homeAssistantSocket.ts, one attempt at a time.
  * What is sent over it, and when, is the delivery queue's (core/delivery); this module only
  * says what the link is worth:
- * - "open" once authenticated, "proven" once Home Assistant answered a ping on it, "open"
- *   again while a ping has waited longer than `suspectAfterMs`, "down" when it broke;
- * - a ping every `pingIntervalMs`, and one right after each service call written: a stalled
- *   Home Assistant (a frozen process keeps the TCP connection open) is found when a pong is
- *   `pongTimeoutMs` late, and the connection is then reset (RST), not closed: the kernel
- *   drops what Home Assistant has not read yet, so a frozen HA cannot act on it when it wakes;
+ * - "open" once authenticated; "proven" for `proofValidMs` after each pong, then "open"
+ *   again; "suspect" while a ping has waited longer than `suspectAfterMs`; "down" when broken;
+ * - a ping every `pingIntervalMs`, and one on request (`probe`, when a call waits for proof):
+ *   a stalled Home Assistant (a frozen process keeps its TCP connection open) is found when a
+ *   pong is `pongTimeoutMs` late, and the connection is then dropped;
  * - a lost connection is replaced after a backoff (1 s doubling to 30 s, with jitter, auth
  *   failures included: a token may be fixed by restarting HA), but within `urgentBackoffMs`
  *   while `urgent()` says a call is waiting to be announced.
@@ -17,7 +16,6 @@
  * each broken Connection. The token is only ever written to the socket: log lines name the
  * URL, and texts from Home Assistant are masked in case one echoes it.
  */
-import type { Socket } from "node:net";
 import {
   type Connection,
   createConnection,
@@ -50,16 +48,15 @@ export interface ConnectionTuning {
   pingIntervalMs: number;
   /** A ping unanswered this long resets the connection. */
   pongTimeoutMs: number;
-  /** A ping unanswered this long makes the link unproven: no service call is written. */
+  /** A ping unanswered this long makes the link suspect: nothing more is written to it. */
   suspectAfterMs: number;
+  /** A pong proves the link for this long: service calls are written only then. */
+  proofValidMs: number;
   stopTimeoutMs: number;
 }
 
 export interface ConnectionHooks {
   link(state: LinkState): void;
-  /** A pong came for a ping sent when `writeMark()` said `mark`. */
-  read(mark: number): void;
-  writeMark(): number;
   /** Something waits that is worth little later: keep the backoff short. */
   urgent(): boolean;
 }
@@ -76,6 +73,7 @@ export class HomeAssistantConnection {
   #connecting: Promise<void> | undefined;
   #retry: { timer: NodeJS.Timeout; at: number } | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
+  #proofExpiry: NodeJS.Timeout | undefined;
   #pings = new Set<NodeJS.Timeout>();
   readonly #listeners: ((status: HomeAssistantStatus) => void)[] = [];
   readonly #aborter = new AbortController();
@@ -127,18 +125,10 @@ export class HomeAssistantConnection {
     return conn ? send(conn) : Promise.reject(ERR_CONNECTION_LOST);
   }
 
-  /** A ping now, so that its pong proves what was written before it was read. */
+  /** A ping now (unless one is on its way): its pong proves the link for a moment. */
   probe(): void {
     const conn = this.#conn;
-    if (conn) this.#ping(conn);
-  }
-
-  /** Resets the TCP connection (RST): what Home Assistant has not read is dropped with it. */
-  reset(why: string): void {
-    const conn = this.#conn;
-    if (!conn) return;
-    this.log.warn(`${why}; resetting the connection to Home Assistant`);
-    resetSocket(conn);
+    if (conn && this.#pings.size === 0) this.#ping(conn);
   }
 
   /** A retry further away than `urgentBackoffMs` is brought forward. */
@@ -239,14 +229,16 @@ export class HomeAssistantConnection {
   }
 
   #ping(conn: Connection): void {
-    const mark = this.hooks.writeMark();
     const { suspectAfterMs, pongTimeoutMs } = this.tuning;
     const suspect = setTimeout(() => {
-      if (this.#conn === conn && this.#link === "proven") this.#setLink("open");
+      if (this.#conn === conn) this.#setLink("suspect");
     }, suspectAfterMs);
     const timeout = setTimeout(() => {
       if (this.#conn !== conn) return;
-      this.reset(`Home Assistant did not answer a ping within ${pongTimeoutMs} ms`);
+      this.log.warn(
+        `Home Assistant did not answer a ping within ${pongTimeoutMs} ms; reconnecting`,
+      );
+      rawSocket(conn)?.terminate();
     }, pongTimeoutMs);
     this.#pings.add(timeout);
     const done = () => {
@@ -261,8 +253,11 @@ export class HomeAssistantConnection {
         // An answer from Core, not auth_ok, resets the backoff: a connection that drops at
         // once must not be retried every second.
         this.#failures = 0;
-        this.hooks.read(mark);
         this.#setLink("proven");
+        clearTimeout(this.#proofExpiry);
+        this.#proofExpiry = setTimeout(() => {
+          if (this.#conn === conn && this.#link === "proven") this.#setLink("open");
+        }, this.tuning.proofValidMs);
       },
       () => {
         done();
@@ -309,6 +304,7 @@ export class HomeAssistantConnection {
 
   #stopPings(): void {
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#proofExpiry);
     for (const timer of this.#pings) clearTimeout(timer);
     this.#pings.clear();
   }
@@ -334,12 +330,4 @@ function authHint(url: string): string {
 
 function rawSocket(conn: Connection): WebSocket | undefined {
   return conn.socket as unknown as WebSocket | undefined;
-}
-
-/** ws keeps its TCP socket in `_socket`; without it, terminate() (a FIN) is the best left. */
-function resetSocket(conn: Connection): void {
-  const ws = rawSocket(conn);
-  const tcp = (ws as unknown as { _socket?: Socket } | undefined)?._socket;
-  if (tcp && typeof tcp.resetAndDestroy === "function" && !tcp.destroyed) tcp.resetAndDestroy();
-  else ws?.terminate();
 }

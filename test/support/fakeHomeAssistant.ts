@@ -19,7 +19,8 @@
  *
  * For tests it can be stopped and started again on the same port (an HA restart), refuse
  * upgrades with an HTTP status (the Supervisor proxy answers 502 while Core is down), delay
- * auth_ok, change the accepted token, and kill connections abruptly. Everything received is
+ * auth_ok, change the accepted token, kill connections abruptly, and freeze as a process
+ * stopped with SIGSTOP does (fakeHomeAssistantFreeze.ts). Everything received is
  * recorded with a timestamp (`received`, `connections`, `firedEvents`, `serviceCalls`, kept
  * across restarts), and `waitFor` waits for a condition on them without sleeping.
  *
@@ -42,6 +43,7 @@ import {
   type RecordedServiceCall,
   type Session,
 } from "./fakeHomeAssistantCommands.js";
+import { FakeFreeze } from "./fakeHomeAssistantFreeze.js";
 
 export const FAKE_HA_TOKEN = "fake-long-lived-token-0123456789";
 
@@ -96,6 +98,15 @@ export interface FakeHomeAssistant {
    * half-open TCP connection would; new connections are served normally.
    */
   stallConnections(): void;
+  /**
+   * As `kill -STOP`: no socket is read, nothing is sent, no timer's work runs, until thaw()
+   * (or after `forMs`); what piled up is then read and carried out, unless the client reset
+   * its connection meanwhile (the kernel drops unread bytes on RST).
+   */
+  freeze(forMs?: number): void;
+  /** As `kill -CONT`. */
+  thaw(): void;
+  readonly frozen: boolean;
   setToken(token: string): void;
   setAuthDelay(ms: number): void;
   /** Answer upgrade requests with this HTTP status (e.g. 502), or null to accept again. */
@@ -153,6 +164,11 @@ export async function startFakeHomeAssistant(
   };
   const { command, fireOnBus } = fakeHaCommands(world);
   const wss = new WebSocketServer({ noServer: true });
+  const freezer = new FakeFreeze(
+    () => sockets,
+    () => wss.clients,
+    changed,
+  );
 
   function accept(ws: WebSocket, record: FakeConnection) {
     const queue: string[] = [];
@@ -170,19 +186,25 @@ export async function startFakeHomeAssistant(
         queue.push(JSON.stringify(message));
         if (flushing) return;
         flushing = true;
-        setImmediate(() => {
-          flushing = false;
-          const batch = queue.splice(0);
-          if (ws.readyState !== ws.OPEN || batch.length === 0) return;
-          if (session.coalesce && batch.length > 1) ws.send(`[${batch.join(",")}]`);
-          else for (const text of batch) ws.send(text);
-        });
+        setImmediate(() =>
+          freezer.run(() => {
+            flushing = false;
+            const batch = queue.splice(0);
+            if (ws.readyState !== ws.OPEN || batch.length === 0) return;
+            if (session.coalesce && batch.length > 1) ws.send(`[${batch.join(",")}]`);
+            else for (const text of batch) ws.send(text);
+          }),
+        );
       },
     };
-    const authTimer = setTimeout(() => {
-      record.state = "auth-timeout";
-      ws.close();
-    }, authTimeoutMs);
+    const authTimer = setTimeout(
+      () =>
+        freezer.run(() => {
+          record.state = "auth-timeout";
+          ws.close();
+        }),
+      authTimeoutMs,
+    );
     const authInvalid = (message: string) => {
       record.state = "auth-invalid";
       ws.send(JSON.stringify({ type: "auth_invalid", message }));
@@ -209,16 +231,20 @@ export async function startFakeHomeAssistant(
         if ((parsed as { access_token?: string }).access_token !== token)
           return authInvalid("Invalid access token or password");
         phase = "authorizing";
-        setTimeout(() => {
-          if (ws.readyState !== ws.OPEN) return;
-          ws.send(JSON.stringify({ type: "auth_ok", ha_version: haVersion }));
-          record.state = "authenticated";
-          record.authenticatedAt = Date.now();
-          phase = "command";
-          sessions.add(session);
-          changed();
-          for (const next of pending.splice(0)) handle(next);
-        }, authDelayMs);
+        setTimeout(
+          () =>
+            freezer.run(() => {
+              if (ws.readyState !== ws.OPEN) return;
+              ws.send(JSON.stringify({ type: "auth_ok", ha_version: haVersion }));
+              record.state = "authenticated";
+              record.authenticatedAt = Date.now();
+              phase = "command";
+              sessions.add(session);
+              changed();
+              for (const next of pending.splice(0)) handle(next);
+            }),
+          authDelayMs,
+        );
         return;
       }
       for (const one of Array.isArray(parsed) ? parsed : [parsed])
@@ -226,8 +252,11 @@ export async function startFakeHomeAssistant(
     };
     ws.on("message", (data, isBinary) => {
       if (isBinary) return;
-      if (phase === "authorizing") pending.push(String(data));
-      else handle(String(data));
+      // Frames ws had already read when the process froze are handled when it thaws.
+      freezer.run(() => {
+        if (phase === "authorizing") pending.push(String(data));
+        else handle(String(data));
+      });
     });
     ws.on("error", () => undefined);
     ws.on("close", () => {
@@ -245,26 +274,31 @@ export async function startFakeHomeAssistant(
     });
     http.on("connection", (socket) => {
       sockets.add(socket);
+      freezer.accepted(socket);
       socket.on("close", () => sockets.delete(socket));
     });
-    http.on("upgrade", (request, socket, head) => {
-      const record: FakeConnection = {
-        id: ++connectionCount,
-        at: Date.now(),
-        state: "authenticating",
-      };
-      connections.push(record);
-      changed();
-      const path = new URL(request.url ?? "/", "http://x").pathname;
-      const status = upgradeStatus ?? (path === "/api/websocket" ? null : 404);
-      if (status !== null) {
-        record.state = "refused";
-        record.refusedWith = status;
-        socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-        return;
-      }
-      wss.handleUpgrade(request, socket, head, (ws) => accept(ws, record));
-    });
+    http.on("upgrade", (request, socket, head) =>
+      freezer.run(() => {
+        const record: FakeConnection = {
+          id: ++connectionCount,
+          at: Date.now(),
+          state: "authenticating",
+        };
+        connections.push(record);
+        changed();
+        const path = new URL(request.url ?? "/", "http://x").pathname;
+        const status = upgradeStatus ?? (path === "/api/websocket" ? null : 404);
+        if (status !== null) {
+          record.state = "refused";
+          record.refusedWith = status;
+          socket.end(
+            `HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+          );
+          return;
+        }
+        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, record));
+      }),
+    );
     server = http;
     return new Promise((resolve, reject) => {
       http.once("error", reject);
@@ -301,6 +335,7 @@ export async function startFakeHomeAssistant(
       if (!server) await listen();
     },
     async stop() {
+      freezer.thaw();
       const http = server;
       if (!http) return;
       server = null;
@@ -328,6 +363,15 @@ export async function startFakeHomeAssistant(
     },
     stallConnections() {
       for (const session of sessions) session.stalled = true;
+    },
+    freeze(forMs) {
+      freezer.freeze(forMs);
+    },
+    thaw() {
+      freezer.thaw();
+    },
+    get frozen() {
+      return freezer.frozen;
     },
     setToken(next) {
       token = next;

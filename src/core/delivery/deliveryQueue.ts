@@ -4,23 +4,26 @@
  * what to write now and when to wake next; nothing here keeps a timer.
  *
  * Two lanes, each in the order things were asked:
- * - events go out at least once: written as soon as the link is authenticated; what was
- *   written but not confirmed when the link broke goes out again, ahead of the rest (an
- *   automation tells a twin by its event_id);
- * - service calls go out at most once: written only to a link proven to answer (a pong since
- *   it opened and none overdue), never after their deadline (`notAfter`); what was written but
- *   not confirmed when the link broke is "failed", not sent again. A call still unconfirmed at
- *   its deadline whose bytes Home Assistant has not been seen to read (no pong for a ping
- *   written after it) asks for the link to be reset: a reset TCP connection takes the unread
- *   bytes with it, so a Home Assistant that wakes from a freeze cannot say it late.
+ * - events go out at least once: written while the link is authenticated and no ping on it is
+ *   overdue; what was written but not confirmed when the link broke goes out again, ahead of
+ *   the rest (an automation tells a twin by its event_id);
+ * - service calls go out at most once: written only right after Home Assistant answered a
+ *   ping (link "proven"), never after their deadline (`notAfter`); what was written but not
+ *   confirmed when the link broke is "failed", not sent again. Why so strict: bytes written to
+ *   a Home Assistant that froze (SIGSTOP, a VM paused) wait in its kernel and are carried out
+ *   when it wakes, even after the connection was reset; a call written only within moments of
+ *   a pong can only be caught by a freeze that starts in those moments;
  * - calls asked within `paceWindowMs` of each other keep the spacing they were asked with,
  *   counted from when the earlier one was written: announcement repeats held back while Home
  *   Assistant was away do not all come out in the same millisecond.
  */
 
 export type DeliveryKind = "event" | "call";
-/** down: no connection; open: authenticated, not (or no longer) proven; proven: answered a ping. */
-export type LinkState = "down" | "open" | "proven";
+/**
+ * down: no connection; suspect: a ping on it is overdue; open: authenticated, no recent pong;
+ * proven: Home Assistant answered a ping just now.
+ */
+export type LinkState = "down" | "suspect" | "open" | "proven";
 export type DeliveryOutcome = "sent" | "dropped" | "failed";
 export type SettleReason =
   | "confirmed"
@@ -54,12 +57,7 @@ export interface Delivery<P> {
   readonly notAfter: number;
 }
 
-interface Entry<P> extends Delivery<P> {
-  /** The link's write count when it was written; null while waiting. */
-  written: number | null;
-  /** A pong for a ping written after it came back: Home Assistant has read it. */
-  read: boolean;
-}
+type Entry<P> = Delivery<P>;
 
 export interface Taken<P> {
   readonly write: Delivery<P>[];
@@ -73,7 +71,6 @@ export class DeliveryQueue<P> {
   readonly #inFlight: Entry<P>[] = [];
   #link: LinkState = "down";
   #nextId = 1;
-  #writes = 0;
   /** The last call written, for pacing the next one. */
   #lastCall: { askedAt: number; writtenAt: number } | null = null;
 
@@ -104,8 +101,6 @@ export class DeliveryQueue<P> {
       payload,
       askedAt: now,
       notAfter,
-      written: null,
-      read: false,
     };
     if (now > notAfter) return { id: entry.id, settled: [settle(entry, "dropped", "late")] };
     (kind === "event" ? this.#events : this.#calls).push(entry);
@@ -126,10 +121,6 @@ export class DeliveryQueue<P> {
     if (link !== "down") return { settled: [], resent: 0 };
     const lost = this.#inFlight.splice(0);
     const events = lost.filter((e) => e.kind === "event");
-    for (const event of events) {
-      event.written = null;
-      event.read = false;
-    }
     this.#events.unshift(...events);
     const settled = lost
       .filter((e) => e.kind === "call")
@@ -144,7 +135,7 @@ export class DeliveryQueue<P> {
   take(now: number): Taken<P> {
     const settled = this.#expire(now);
     const write: Delivery<P>[] = [];
-    if (this.#link === "down") return { write, settled };
+    if (this.#link === "down" || this.#link === "suspect") return { write, settled };
     for (const event of this.#events.splice(0)) write.push(this.#write(event));
     while (this.#link === "proven") {
       const call = this.#calls[0];
@@ -172,35 +163,24 @@ export class DeliveryQueue<P> {
   notWritten(id: number): void {
     const entry = this.#removeInFlight(id);
     if (!entry) return;
-    entry.written = null;
     const lane = entry.kind === "event" ? this.#events : this.#calls;
     lane.unshift(entry);
   }
 
-  /** The link's write count, for the adapter to note when it sends a ping. */
-  get writes(): number {
-    return this.#writes;
+  /** A call is due but the link is not proven: a ping now would let it go. */
+  wantsProof(now: number): boolean {
+    const head = this.#calls[0];
+    return this.#link === "open" && head !== undefined && this.#paceUntil(head) <= now;
   }
 
-  /** A pong came for a ping sent when the write count was `writes`: all before it was read. */
-  readThrough(writes: number): void {
-    for (const entry of this.#inFlight)
-      if (entry.written !== null && entry.written <= writes) entry.read = true;
-  }
-
-  /** A written call is past its deadline and Home Assistant has not been seen to read it. */
-  needsReset(now: number): boolean {
-    return this.#inFlight.some((e) => e.kind === "call" && !e.read && now > e.notAfter);
-  }
-
-  /** The next time `take` or `needsReset` will answer differently (null: only on news). */
-  nextWakeAt(): number | null {
+  /** The next time after `now` that `take` or `wantsProof` will answer differently. */
+  nextWakeAt(now: number): number | null {
     let next = Number.POSITIVE_INFINITY;
     for (const call of this.#calls) next = Math.min(next, call.notAfter + 1);
     const head = this.#calls[0];
-    if (head && this.#link === "proven") next = Math.min(next, this.#paceUntil(head));
-    for (const entry of this.#inFlight)
-      if (entry.kind === "call" && !entry.read) next = Math.min(next, entry.notAfter + 1);
+    const paceUntil = head ? this.#paceUntil(head) : Number.NEGATIVE_INFINITY;
+    if (paceUntil > now && (this.#link === "proven" || this.#link === "open"))
+      next = Math.min(next, paceUntil);
     return Number.isFinite(next) ? next : null;
   }
 
@@ -220,7 +200,6 @@ export class DeliveryQueue<P> {
   }
 
   #write(entry: Entry<P>): Delivery<P> {
-    entry.written = ++this.#writes;
     this.#inFlight.push(entry);
     return entry;
   }

@@ -15,9 +15,9 @@ import WebSocket from "ws";
 import type { Options } from "../src/config/schema.js";
 import { validateOptions } from "../src/config/validateOptions.js";
 import { LINKTYPE } from "../src/core/capture/frame.js";
-import { createCallFlow } from "../src/daemon/callFlow.js";
+import { REAL_ADAPTERS } from "../src/daemon/adapters.js";
 import { VirtualClock } from "../src/daemon/clock.js";
-import { buildOutputs } from "../src/daemon/outputs.js";
+import { composeDaemon } from "../src/daemon/compose.js";
 import { createLogger } from "../src/io/logger.js";
 import { FAKE_HA_TOKEN, startFakeHomeAssistant } from "../test/support/fakeHomeAssistant.js";
 import { preciseNow } from "../test/support/fakeHomeAssistantCommands.js";
@@ -81,16 +81,19 @@ async function main(): Promise<void> {
     const log = createLogger("warning");
     const start = Date.parse("2026-11-29T08:00:00Z");
     const clock = new VirtualClock(start);
-    const outputs = await buildOutputs({
+    const app = await composeDaemon({
       options,
       env: {},
       log,
       clock,
       version: "bench",
-      country: "CH",
+      timeZone: "Europe/Zurich",
+      stateFolder: dir,
+      adapters: REAL_ADAPTERS,
     });
-    await outputs.ready(5000);
-    const flow = createCallFlow(options, outputs, clock, log);
+    await app.start();
+    await app.ready(5000);
+    const flow = app;
 
     const capture = new PcapFileWriter(`${dir}/calls.pcap`);
     const toEvent: number[] = [];
@@ -132,9 +135,8 @@ async function main(): Promise<void> {
       flow.handleFrame(stop);
     }
     capture.close();
-    await flow.router.idle();
-    await outputs.idle();
-    await outputs.stop();
+    await app.idle();
+    await app.stop();
     const f = (ms: number) => ms.toFixed(2);
     console.log(
       `${CALLS} incoming calls with phonebook hits: pipeline → resolver → call log → Home Assistant websocket (+ announcer, MQTT)`,

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     `phonebook: ${phonebook.size} entries parsed and indexed in ${(performance.now() - started).toFixed(0)} ms (${parsed.problems.length} problems)`,
   );
 
-  const cache = new DirectoryCache(90, 7);
+  const cache = new DirectoryCache(90, 7, "UTC");
   const now = Date.parse("2026-11-29T12:00:00Z");
   const resolverFor = (
     directory: ReturnType<typeof createSearchChClient> | null,

@@ -16,6 +16,11 @@ function version(): string {
   return (JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }).version;
 }
 
+/** The zone the household lives in: the add-on's TZ, as the Supervisor sets it. */
+function processTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
 function stopSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once("SIGINT", () => resolve());
@@ -91,19 +96,11 @@ async function main(argv: readonly string[]): Promise<number> {
       return runLookup(command.number, command.flags, {
         readOptionsFile,
         openPhonebook,
-        createDirectory: (directory, lang) =>
-          createSearchChClient({
-            baseUrl: directory.search_ch_url,
-            lang,
-            timeoutMs: directory.lookup_timeout_ms,
-            ...(directory.search_ch_key ? { key: directory.search_ch_key } : {}),
-          }),
+        createSearchCh: createSearchChClient,
         defaultDataDir: stateFolder,
-        readState: (path) => {
-          const read = readJsonFile(path);
-          return read.ok ? read.value : undefined;
-        },
+        readState: readJsonFile,
         writeState: writeJsonFileAtomic,
+        timeZone: processTimeZone(),
         now: Date.now,
         writeOut,
         writeErr,
@@ -158,6 +155,7 @@ async function runCommand(
     env: process.env,
     log,
     version: version(),
+    timeZone: processTimeZone(),
     stopRequested: stopSignal(),
   });
 }

@@ -3,17 +3,11 @@
  * phonebook, cache, search.ch — and shows where the name came from and what would be said.
  */
 
-import { resolverSettings } from "../config/resolverSettings.js";
 import type { Options } from "../config/schema.js";
 import { validateOptions } from "../config/validateOptions.js";
-import { DirectoryCache } from "../core/caller/directoryCache.js";
-import type { CountryCode } from "../core/caller/numbers.js";
-import {
-  type CallerResolution,
-  CallerResolver,
-  type PhonebookView,
-} from "../core/caller/resolveCaller.js";
-import type { SearchChOutcome } from "../core/caller/searchChResponse.js";
+import type { CallerResolution } from "../core/caller/resolveCaller.js";
+import { type CallerDirectoryDeps, openCallerDirectory } from "../daemon/callerDirectory.js";
+import type { JsonReadResult } from "../io/jsonFile.js";
 import type { LookupFlags } from "./args.js";
 
 export interface LookupDeps {
@@ -21,23 +15,14 @@ export interface LookupDeps {
   readonly readOptionsFile: (
     path: string,
   ) => { ok: true; value: unknown } | { ok: false; message: string };
-  readonly openPhonebook: (options: {
-    files: string[];
-    entries: { number: string; name: string }[];
-    country: CountryCode;
-    onProblem: (problem: { source: string; line: number | null; message: string }) => void;
-  }) => Promise<{ current(): PhonebookView; close(): void }>;
-  readonly createDirectory: (
-    options: Options["directory"],
-    lang: Options["announce"]["language"],
-  ) => {
-    lookup(number: string): Promise<SearchChOutcome>;
-  };
+  readonly openPhonebook: CallerDirectoryDeps["openPhonebook"];
+  readonly createSearchCh: CallerDirectoryDeps["createSearchCh"];
   /** Where state goes when the options do not name data_dir and /data does not exist. */
   readonly defaultDataDir: (configured: string) => string;
-  readonly readState: (path: string) => unknown;
+  readonly readState: (path: string) => JsonReadResult;
   readonly writeState: (path: string, state: unknown) => void;
   readonly now: () => number;
+  readonly timeZone: string;
   readonly writeOut: (line: string) => void;
   readonly writeErr: (line: string) => void;
 }
@@ -49,40 +34,30 @@ export async function runLookup(
 ): Promise<number> {
   const options = loadOptions(flags, deps);
   if (!options) return 1;
-  const { directory, announce } = options;
-  const country = directory.country as CountryCode;
   const warn = (message: string) => deps.writeErr(`voip-callerid: warning: ${message}`);
-
-  const statePath = `${deps.defaultDataDir(options.data_dir)}/directory-cache.json`;
-  const cache = new DirectoryCache(directory.cache_days_hit, directory.cache_days_miss);
-  cache.restore(
-    deps.readState(statePath) ?? { version: 1, entries: {}, quota: { month: "", used: 0 } },
-  );
-  const phonebook = await deps.openPhonebook({
-    files: directory.phonebook_files,
-    entries: directory.phonebook,
-    country,
-    onProblem: (problem) => warn(problem.message), // it names the file and line itself
-  });
-  try {
-    const resolver = new CallerResolver(resolverSettings(options), {
-      phonebook: () => phonebook.current(),
-      cache,
-      saveCache: () => {
+  const directory = await openCallerDirectory(options, {
+    openPhonebook: deps.openPhonebook,
+    createSearchCh: deps.createSearchCh,
+    readState: deps.readState,
+    // One lookup, then the process ends: the cache is written at once.
+    stateWriter: (path) => ({
+      save: (value) => {
         try {
-          deps.writeState(statePath, cache.toState(deps.now()));
+          deps.writeState(path, value);
         } catch (error) {
           warn(`cannot save the directory cache: ${(error as Error).message}`);
         }
       },
-      directory: directory.online_lookup
-        ? deps.createDirectory(directory, announce.language)
-        : null,
-      now: deps.now,
-      warn,
-    });
+      flush: async () => {},
+    }),
+    now: deps.now,
+    timeZone: deps.timeZone,
+    stateFolder: deps.defaultDataDir(options.data_dir),
+    log: { info: () => {}, warn },
+  });
+  try {
     const upper = number.trim().toUpperCase();
-    const resolution = await resolver.resolve({
+    const resolution = await directory.resolver.resolve({
       number: upper === "P" || upper === "O" ? null : number,
       anonymous: upper === "P",
       unavailable: upper === "O",
@@ -91,7 +66,7 @@ export async function runLookup(
     print(resolution, flags.json, deps.writeOut);
     return 0;
   } finally {
-    phonebook.close();
+    await directory.close();
   }
 }
 

@@ -10,8 +10,8 @@ import {
   ttsServiceCall,
 } from "../core/outputs/homeAssistantCalls.js";
 import type { Logger } from "../io/logger.js";
-import type { CallOutput } from "./callRouter.js";
 import type { Clock } from "./clock.js";
+import type { OutputUnit } from "./outputs/output.js";
 
 export interface SpeakChannels {
   /** Home Assistant, when connected: resolves "sent", "dropped" (too late) or "failed". */
@@ -21,7 +21,7 @@ export interface SpeakChannels {
   readonly command?: (text: string) => Promise<{ ok: true } | { ok: false; message: string }>;
 }
 
-export class AnnouncerRunner implements CallOutput {
+export class AnnouncerRunner implements OutputUnit {
   readonly name = "announcer";
   #cancelWake: (() => void) | null = null;
   #wakeAt: number | null = null;
@@ -36,7 +36,7 @@ export class AnnouncerRunner implements CallOutput {
     private readonly log: Logger,
   ) {}
 
-  handle(report: CallReport): void {
+  handleCall(report: CallReport): void {
     const outcome = this.queue.onCall(
       report,
       this.enabledForLine(report.event.line),
@@ -45,6 +45,11 @@ export class AnnouncerRunner implements CallOutput {
     if (outcome && outcome !== "queued")
       this.log.debug(() => `call ${report.event.callId}: announcement ${outcome}`);
     this.#wake();
+  }
+
+  /** Resolves once what is being said has been said (or given up). */
+  async settle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
   /** Resolves once nothing is queued and nothing is being said. */

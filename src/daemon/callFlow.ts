@@ -1,16 +1,17 @@
 /**
- * Frames to outputs, as the daemon wires them: the pipeline (decode → MGCP → call state), ring
- * time-outs woken by the clock, and each call event routed to the outputs. The daemon and the
- * benchmark both build exactly this.
+ * Frames to call reports, as the daemon wires them: the pipeline (decode → MGCP/SIP → call
+ * state), ring time-outs woken by the clock, and each call event resolved into a report and
+ * delivered. The app (app.ts) builds exactly this.
  */
 
 import type { Options } from "../config/schema.js";
+import type { CallerResolver } from "../core/caller/resolveCaller.js";
 import type { Frame } from "../core/capture/frame.js";
+import type { CallReport } from "../core/outputs/callReport.js";
 import { CallerIdPipeline } from "../core/pipeline.js";
-import type { Logger } from "../io/logger.js";
 import { CallRouter } from "./callRouter.js";
 import type { Clock } from "./clock.js";
-import type { BuiltOutputs, CallDiagnostics } from "./outputs.js";
+import type { CallDiagnostics } from "./outputs/output.js";
 
 export interface CallFlow {
   readonly pipeline: CallerIdPipeline;
@@ -22,9 +23,9 @@ export interface CallFlow {
 
 export function createCallFlow(
   options: Options,
-  outputs: BuiltOutputs,
+  resolver: CallerResolver,
+  deliver: (report: CallReport) => void,
   clock: Clock,
-  log: Logger,
 ): CallFlow {
   // Call ids unique across restarts, since the call log keeps them: run id, then a count.
   const runId = Date.now().toString(36);
@@ -42,12 +43,7 @@ export function createCallFlow(
     },
     newCallId: () => `${runId}-${++sequence}`,
   });
-  const router = new CallRouter(
-    outputs.resolver,
-    options.lines,
-    outputs.callOutputs,
-    (name, error) => log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`),
-  );
+  const router = new CallRouter(resolver, options.lines, deliver);
 
   // Ring time-outs: the pipeline says when the next one is due; the clock wakes it then.
   let tickAt: number | null = null;
@@ -76,7 +72,7 @@ export function createCallFlow(
       stats: pipeline.stats,
       lastPacketAgeS:
         lastPacketAt === null ? null : Math.round((clock.now() - lastPacketAt) / 1000),
-      directory: outputs.resolver.diagnostics(),
+      directory: resolver.diagnostics(),
     }),
   };
 }

@@ -1,17 +1,12 @@
 /**
- * From call events to reports to outputs. Each call's party is resolved once (its first event
- * asks; later events reuse the answer), and a call's events reach the outputs in order even
- * when a directory lookup takes its time — while other calls go on independently.
+ * From call events to reports. Each call's party is resolved once (its first event asks; later
+ * events reuse the answer), and a call's reports are delivered in order even when a directory
+ * lookup takes its time — while other calls go on independently.
  */
 import type { CallerResolution, CallerResolver } from "../core/caller/resolveCaller.js";
 import type { CallEvent } from "../core/calls/callEvent.js";
 import type { CallReport } from "../core/outputs/callReport.js";
 import { type LineOption, lineSettings } from "../core/outputs/lines.js";
-
-export interface CallOutput {
-  readonly name: string;
-  handle(report: CallReport): void | Promise<void>;
-}
 
 interface CallState {
   party: Promise<CallerResolution>;
@@ -25,8 +20,8 @@ export class CallRouter {
   constructor(
     private readonly resolver: CallerResolver,
     private readonly lines: readonly LineOption[],
-    private readonly outputs: readonly CallOutput[],
-    private readonly onOutputError: (output: string, error: unknown) => void,
+    /** Takes each report at once (the app puts it on record and on the outputs' queues). */
+    private readonly deliver: (report: CallReport) => void,
   ) {}
 
   route(event: CallEvent): void {
@@ -42,13 +37,7 @@ export class CallRouter {
         line: lineSettings(event.line, this.lines),
         party: await state.party,
       };
-      for (const output of this.outputs) {
-        try {
-          await output.handle(report);
-        } catch (error) {
-          this.onOutputError(output.name, error);
-        }
-      }
+      this.deliver(report);
     });
     state.chain = step;
     this.#pending.add(step);
@@ -61,7 +50,7 @@ export class CallRouter {
     }
   }
 
-  /** Resolves when every event routed so far has reached every output. */
+  /** Resolves when every event routed so far has been delivered as a report. */
   async idle(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }

@@ -1,9 +1,9 @@
 /**
  * The daemon (`voip-callerid run`, `npm start`): the composition root of the running add-on.
  *
- *   options ─► logger ─► phonebook, cache, resolver ─► call log ─► MQTT ─► Home Assistant
- *           ─► announcer ─► MAC bridge (when enabled) ─► capture (live interface, or capture
- *              files on a virtual clock)
+ *   options ─► logger ─► the app (compose.ts: caller directory, call log, household, Home
+ *              Assistant connection, outputs) ─► MAC bridge (when enabled) ─► capture (live
+ *              interface, or capture files on a virtual clock)
  *
  * Started in that order and stopped in reverse on SIGTERM/SIGINT, within 5 s. A replay ends by
  * itself once the files are played and every output has been delivered; it never bridges.
@@ -16,7 +16,6 @@ import type { BridgeSettings, RunningBridge } from "../bridge/startBridge.js";
 import type { RunningCapture } from "../capture/startCapture.js";
 import type { Options } from "../config/schema.js";
 import { BRIDGE_OFF } from "../core/bridge/bridgeStatus.js";
-import type { CountryCode } from "../core/caller/numbers.js";
 import { buildCaptureFilter } from "../core/capture/bpfFilter.js";
 import {
   CAPTURE_OFF,
@@ -28,10 +27,11 @@ import type { CallerIdPipeline } from "../core/pipeline.js";
 import { readCaptureFileSync } from "../io/captureFileSource.js";
 import type { Logger } from "../io/logger.js";
 import { stateFolder } from "../io/optionsFile.js";
-import { createCallFlow } from "./callFlow.js";
+import { REAL_ADAPTERS } from "./adapters.js";
 import { type Clock, VirtualClock, wallClock } from "./clock.js";
+import { composeDaemon } from "./compose.js";
 import { loadCaptures, playFrames } from "./frameSources.js";
-import { buildOutputs, type DaemonDiagnostics } from "./outputs.js";
+import type { DaemonDiagnostics } from "./outputs/output.js";
 
 export interface DaemonRun {
   readonly options: Options;
@@ -40,6 +40,8 @@ export interface DaemonRun {
   readonly env: NodeJS.ProcessEnv;
   readonly log: Logger;
   readonly version: string;
+  /** The household's IANA time zone. */
+  readonly timeZone: string;
   readonly stopRequested: Promise<void>;
 }
 
@@ -62,16 +64,18 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
     frames = loaded.frames;
   }
   const clock: Clock = replay ? new VirtualClock(frames[0]?.timestampMs ?? Date.now()) : wallClock;
-  const outputs = await buildOutputs({
+  const app = await composeDaemon({
     options,
     env: run.env,
     log,
     clock,
     version: run.version,
-    country: options.directory.country as CountryCode,
+    timeZone: run.timeZone,
+    stateFolder: stateFolder(options.data_dir),
+    adapters: REAL_ADAPTERS,
   });
-  const flow = createCallFlow(options, outputs, clock, log);
-  const { pipeline, router, handleFrame } = flow;
+  await app.start();
+  const { pipeline, handleFrame } = app;
   let bridge: RunningBridge | null = null;
   let liveCapture: RunningCapture | null = null;
   let captureInBridge = false;
@@ -83,7 +87,7 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
     return CAPTURE_OFF;
   };
   const diagnostics = (): DaemonDiagnostics => ({
-    ...flow.diagnostics(),
+    ...app.callDiagnostics(),
     bridge: bridge?.status ?? BRIDGE_OFF,
     capture: captureStatus(),
   });
@@ -91,27 +95,26 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
   let stopped = false;
   const timers = [
     setInterval(() => log.info(`${summaryLine(pipeline)}`), STATS_EVERY_MS),
-    setInterval(() => outputs.publishDiagnostics(diagnostics()), DIAGNOSTICS_EVERY_MS),
+    setInterval(() => app.publishDiagnostics(diagnostics()), DIAGNOSTICS_EVERY_MS),
   ];
   for (const timer of timers) timer.unref();
-  outputs.publishDiagnostics(diagnostics());
+  app.publishDiagnostics(diagnostics());
 
   let exitCode = 0;
   try {
     if (replay) {
       // A replay runs faster than Home Assistant connects: give it a moment first, or every
       // announcement would be stale (older than 30 s of packet time) before it could be said.
-      await outputs.ready(REPLAY_READY_MS);
+      await app.ready(REPLAY_READY_MS);
       log.info(
         `replaying ${frames.length} packets from ${run.replayFiles.length} file(s) at speed ${run.speed || "max"}`,
       );
       const play = playFrames(frames, run.speed, clock as VirtualClock, handleFrame, {
         stopped: () => stopped,
-        settle: () => router.idle(),
+        settle: () => app.settle(),
       });
       await Promise.race([play, run.stopRequested]);
-      await router.idle();
-      await outputs.idle();
+      await app.idle();
     } else {
       // On one of the bridge's ports the capture runs inside the bridge's worker process,
       // which restarts when a port goes down; cap would otherwise take the daemon with it.
@@ -132,7 +135,7 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
         : undefined;
       const bridged = bridgeOptions.enabled
         ? await startDaemonBridge(options, log, sniffer, () =>
-            outputs.publishDiagnostics(diagnostics()),
+            app.publishDiagnostics(diagnostics()),
           )
         : null;
       if (bridged?.ok === false) {
@@ -146,7 +149,7 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
       } else {
         bridge = bridged?.bridge ?? null;
         liveCapture = await startLiveCapture(options, handleFrame, log, () =>
-          outputs.publishDiagnostics(diagnostics()),
+          app.publishDiagnostics(diagnostics()),
         );
         const first = await Promise.race([liveCapture.settled, run.stopRequested]);
         const refused = first?.state === "failed";
@@ -164,9 +167,9 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
     for (const timer of timers) clearInterval(timer);
     log.info(`stopping: ${summaryLine(pipeline)}`);
     const deadline = new Promise((resolve) => setTimeout(resolve, STOP_BUDGET_MS - 500).unref());
-    await Promise.race([router.idle(), deadline]);
-    outputs.publishDiagnostics(diagnostics());
-    await Promise.race([outputs.stop(), deadline]);
+    await Promise.race([app.settle(), deadline]);
+    app.publishDiagnostics(diagnostics());
+    await Promise.race([app.stop(), deadline]);
   }
   return exitCode;
 }

@@ -1,5 +1,7 @@
 /**
- * Home Assistant entities over MQTT discovery: the edge on the `mqtt` package.
+ * Home Assistant entities over MQTT discovery: the edge on the `mqtt` package, and one view of
+ * the household (core/household): it shows every line's state and passes the switch and the
+ * reset button back as household commands. It keeps no line state of its own.
  *
  * Everything HA reads is retained (configs, states, availability), QoS 1, so a restarted HA
  * or a late subscriber finds it; only the event entity's messages are not, because HA
@@ -9,9 +11,8 @@
  * does HA's birth message on `<discovery_prefix>/status`. Within one connection an unchanged
  * retained payload is not sent twice.
  *
- * Switch states, missed-call counts, last callers, the known lines and every discovery topic
- * ever published are kept in the state store, so entities come back with their state and a
- * config we no longer produce is cleared with an empty retained message.
+ * Every discovery topic ever published is kept in the state store, so that a config we no
+ * longer produce is cleared with an empty retained message.
  */
 import { connect, type MqttClient } from "mqtt";
 import {
@@ -21,32 +22,22 @@ import {
   lineTopic,
   stableJson,
 } from "../core/discovery/buildDiscovery.js";
+import { LINE_TOPICS } from "../core/discovery/entitySpecs.js";
+import { callEventPayload, type Diagnostics } from "../core/discovery/entityStates.js";
 import {
-  BRIDGE_ATTRIBUTES_TOPIC,
-  DIAGNOSTICS_TOPIC,
-  LINE_TOPICS,
-} from "../core/discovery/entitySpecs.js";
+  commandSubscriptions,
+  confirmationTopic,
+  diagnosticsMessages,
+  lineStateMessages,
+  readInbound,
+  type StateMessage,
+} from "../core/discovery/lineMessages.js";
 import {
-  applyCallEvent,
-  bridgeAttributesPayload,
-  callEventPayload,
-  type Diagnostics,
-  diagnosticsPayload,
-  lastCaller,
-  leadingCall,
-  type OpenCall,
-  parseSwitchCommand,
-  phoneAttributes,
-  phoneState,
-  switchState,
-} from "../core/discovery/entityStates.js";
-import {
-  type LineRecord,
-  newLineRecord,
   type PublisherState,
   parsePublisherState,
   serializePublisherState,
 } from "../core/discovery/publisherState.js";
+import type { HouseholdChange, HouseholdPort, LineState } from "../core/household/household.js";
 import type { CallReport } from "../core/outputs/callReport.js";
 import {
   describeBroker,
@@ -83,51 +74,31 @@ export interface MqttOutput {
   start(): Promise<void>;
   /** Publishes `offline` and ends the client, within 2 s. */
   stop(): Promise<void>;
+  /** The event entity's message for one call event (the line's states follow the household). */
   publishCall(report: CallReport): void;
   publishDiagnostics(d: Diagnostics): void;
-  /** The line's announcements switch (on until the user turns it off). */
-  announcementsEnabled(line: string): boolean;
-  onAnnouncementsChanged(listener: (line: string, on: boolean) => void): void;
   readonly connected: boolean;
 }
 
 export function createMqttOutput(
   settings: MqttSettings,
+  household: HouseholdPort,
   store: MqttStateStore,
   log: MqttLog,
 ): MqttOutput {
   const state: PublisherState = parsePublisherState(store.load());
-  const openCalls = new Map<string, OpenCall[]>();
-  /** Phone attributes of every open call, so the sensor shows the call it is about. */
-  const callData = new Map<string, Record<string, unknown>>();
+  const availability = availabilityTopic(settings.baseTopic);
+  const broker = describeBroker(settings.url);
   /** What this connection has already received, topic → payload. */
   const sent = new Map<string, string>();
-  const listeners: ((line: string, on: boolean) => void)[] = [];
-  const availability = availabilityTopic(settings.baseTopic);
-  const statusTopic = `${settings.discoveryPrefix}/status`;
-  const broker = describeBroker(settings.url);
   let client: MqttClient | null = null;
   let stopped = false;
   let outageReported = false;
-  /** The diagnostics documents last published, by topic, for re-publishing. */
-  let lastDiagnostics: [string, string][] = [];
+  let unsubscribe: (() => void) | null = null;
+  /** The diagnostics documents last published, for re-publishing. */
+  let lastDiagnostics: StateMessage[] = [];
 
-  const context = (): DiscoveryContext => ({
-    discoveryPrefix: settings.discoveryPrefix,
-    baseTopic: settings.baseTopic,
-    swVersion: settings.swVersion,
-    lines: state.lines.map(({ key, label }) => ({ key, label })),
-  });
   const isConnected = () => client?.connected === true && !stopped;
-  const findLine = (key: string) => state.lines.find((line) => line.key === key);
-
-  function save(): void {
-    try {
-      store.save(serializePublisherState(state));
-    } catch (error) {
-      log.warn(`cannot save the MQTT entity state: ${(error as Error).message}`);
-    }
-  }
 
   function publish(topic: string, payload: string, retain: boolean): void {
     client?.publish(topic, payload, { qos: QOS, retain }, (error) => {
@@ -144,7 +115,13 @@ export function createMqttOutput(
 
   function publishDiscovery(force: boolean): void {
     if (!isConnected()) return;
-    const messages = buildDiscovery(context());
+    const context: DiscoveryContext = {
+      discoveryPrefix: settings.discoveryPrefix,
+      baseTopic: settings.baseTopic,
+      swVersion: settings.swVersion,
+      lines: household.current().lines.map(({ key, label }) => ({ key, label })),
+    };
+    const messages = buildDiscovery(context);
     const wanted = new Set(messages.map((m) => m.topic));
     const stale = state.discoveryTopics.filter((topic) => !wanted.has(topic));
     for (const topic of stale) {
@@ -161,30 +138,40 @@ export function createMqttOutput(
     for (const { topic, payload } of messages) publishRetained(topic, stableJson(payload), force);
   }
 
-  function publishLine(line: LineRecord, force: boolean): void {
-    const topic = (relative: string) => lineTopic(settings.baseTopic, line.key, relative);
-    const open = openCalls.get(line.key) ?? [];
-    const leading = leadingCall(open);
-    const attributes = (leading && callData.get(leading.callId)) ?? line.lastCall;
-    // Attributes before the state, so an automation triggered by the state sees the call.
-    if (attributes)
-      publishRetained(topic(LINE_TOPICS.phoneAttributes), stableJson(attributes), force);
-    publishRetained(topic(LINE_TOPICS.phone), phoneState(open), force);
-    if (line.lastCaller) {
-      const { attributes: callerAttributes, state: text } = line.lastCaller;
-      publishRetained(topic(LINE_TOPICS.lastCallerAttributes), stableJson(callerAttributes), force);
-      publishRetained(topic(LINE_TOPICS.lastCaller), text, force);
+  function save(): void {
+    try {
+      store.save(serializePublisherState(state));
+    } catch (error) {
+      log.warn(`cannot save the MQTT entity state: ${(error as Error).message}`);
     }
-    publishRetained(topic(LINE_TOPICS.missedCalls), String(line.missedCalls), force);
-    publishRetained(topic(LINE_TOPICS.announcements), switchState(line.announcements), force);
+  }
+
+  /** `force`: every topic, or only the one that confirms a command. */
+  function publishLine(line: LineState, force: boolean | string): void {
+    for (const { topic, payload } of lineStateMessages(settings.baseTopic, line))
+      publishRetained(topic, payload, force === true || force === topic);
   }
 
   function publishEverything(): void {
     publishDiscovery(true);
-    for (const line of state.lines) publishLine(line, true);
-    for (const [topic, payload] of lastDiagnostics) publishRetained(topic, payload, true);
+    for (const line of household.current().lines) publishLine(line, true);
+    for (const { topic, payload } of lastDiagnostics) publishRetained(topic, payload, true);
     // Last, so whoever waits for `online` finds every entity and state in place.
     publishRetained(availability, ONLINE, true);
+  }
+
+  function onHouseholdChange(change: HouseholdChange): void {
+    if (stopped) return;
+    const { line } = change;
+    if (change.added) log.info(`new telephone line ${line.label}: announcing its entities`);
+    if (change.cause === "call") {
+      publishDiscovery(false);
+      publishLine(line, false);
+    } else {
+      // Confirmed even when unchanged: HA shows the switch as commanded until the state comes,
+      // and a press of the reset button always gets its answer.
+      publishLine(line, confirmationTopic(settings.baseTopic, change.cause, line.key));
+    }
   }
 
   function onConnect(): void {
@@ -194,11 +181,7 @@ export function createMqttOutput(
     sent.clear();
     // Subscribed here on every connect (resubscribe is off): one place, one order.
     client?.subscribe(
-      [
-        statusTopic,
-        `${settings.baseTopic}/+/${LINE_TOPICS.setAnnouncements}`,
-        `${settings.baseTopic}/+/${LINE_TOPICS.resetMissedCalls}`,
-      ],
+      commandSubscriptions(settings.baseTopic, settings.discoveryPrefix),
       { qos: QOS },
       (error) => {
         if (error) log.warn(`cannot subscribe to MQTT commands: ${error.message}`);
@@ -211,56 +194,19 @@ export function createMqttOutput(
     // A retained command or birth message is history, not a request: acting on it again at
     // every connect would reset counts or flip switches nobody touched.
     if (retained || stopped) return;
-    const text = payload.toString("utf8");
-    if (topic === statusTopic) {
-      if (text.trim() === ONLINE) {
-        log.debug(() => "Home Assistant came online: publishing everything again");
-        publishEverything();
-      }
-      return;
-    }
-    for (const line of state.lines) {
-      if (topic === lineTopic(settings.baseTopic, line.key, LINE_TOPICS.setAnnouncements)) {
-        setAnnouncements(line, text);
-        return;
-      }
-      if (topic === lineTopic(settings.baseTopic, line.key, LINE_TOPICS.resetMissedCalls)) {
-        line.missedCalls = 0;
-        save();
-        // Answered even when already 0, so a press always gets its confirmation.
-        publishRetained(
-          lineTopic(settings.baseTopic, line.key, LINE_TOPICS.missedCalls),
-          "0",
-          true,
-        );
-        return;
-      }
-    }
-  }
-
-  function setAnnouncements(line: LineRecord, command: string): void {
-    const on = parseSwitchCommand(command);
-    if (on === null) {
-      log.debug(() => `ignoring announcements command ${JSON.stringify(command.slice(0, 20))}`);
-      return;
-    }
-    const changed = line.announcements !== on;
-    line.announcements = on;
-    if (changed) save();
-    // Confirmed even when unchanged: HA shows the switch as commanded until the state comes.
-    publishRetained(
-      lineTopic(settings.baseTopic, line.key, LINE_TOPICS.announcements),
-      switchState(on),
-      true,
+    const inbound = readInbound(
+      settings,
+      household.current().lines,
+      topic,
+      payload.toString("utf8"),
     );
-    if (!changed) return;
-    log.info(`announcements for ${line.label} turned ${on ? "on" : "off"}`);
-    for (const listener of listeners) {
-      try {
-        listener(line.key, on);
-      } catch (error) {
-        log.warn(`announcements listener failed: ${(error as Error).message}`);
-      }
+    if (inbound.kind === "command") household.dispatch(inbound.command);
+    else if (inbound.kind === "home-assistant-online") {
+      log.debug(() => "Home Assistant came online: publishing everything again");
+      publishEverything();
+    } else if (inbound.note !== null) {
+      const { note } = inbound;
+      log.debug(() => note);
     }
   }
 
@@ -280,6 +226,22 @@ export function createMqttOutput(
     log.warn(`lost the connection to the MQTT broker at ${broker}; reconnecting`);
   }
 
+  function connectClient(): MqttClient {
+    const mqtt = connect(settings.url, mqttClientOptions(settings, availability));
+    let wasConnected = false;
+    mqtt.on("connect", () => {
+      wasConnected = true;
+      onConnect();
+    });
+    mqtt.on("message", (topic, payload, packet) => onMessage(topic, payload, packet.retain));
+    mqtt.on("error", onError);
+    mqtt.on("close", () => {
+      onClose(wasConnected);
+      wasConnected = false;
+    });
+    return mqtt;
+  }
+
   return {
     get connected() {
       return isConnected();
@@ -288,20 +250,9 @@ export function createMqttOutput(
     async start() {
       if (client !== null) return;
       stopped = false;
-      const mqtt = connect(settings.url, mqttClientOptions(settings, availability));
-      client = mqtt;
-      let wasConnected = false;
-      mqtt.on("connect", () => {
-        wasConnected = true;
-        onConnect();
-      });
-      mqtt.on("message", (topic, payload, packet) => onMessage(topic, payload, packet.retain));
-      mqtt.on("error", onError);
-      mqtt.on("close", () => {
-        onClose(wasConnected);
-        wasConnected = false;
-      });
-      await waitForFirstConnect(mqtt);
+      unsubscribe = household.subscribe(onHouseholdChange);
+      client = connectClient();
+      await waitForFirstConnect(client);
     },
 
     async stop() {
@@ -309,55 +260,20 @@ export function createMqttOutput(
       if (mqtt === null || stopped) return;
       const wasConnected = mqtt.connected;
       stopped = true;
+      unsubscribe?.();
       await endMqttClient(mqtt, wasConnected, availability, log);
     },
 
     publishCall(report) {
-      if (stopped) return;
-      const { event } = report;
-      let line = findLine(event.line);
-      if (!line) {
-        line = newLineRecord(event.line, report.line.name);
-        state.lines.push(line);
-        log.info(`new telephone line ${line.label}: announcing its entities`);
-      } else if (line.label !== report.line.name) {
-        line.label = report.line.name;
-      }
-      publishDiscovery(false);
-
-      const open = applyCallEvent(openCalls.get(line.key) ?? [], event);
-      openCalls.set(line.key, open);
-      const attributes = phoneAttributes(report);
-      if (open.some((call) => call.callId === event.callId)) callData.set(event.callId, attributes);
-      else callData.delete(event.callId);
-      line.lastCall = attributes;
-      line.lastCaller = lastCaller(report) ?? line.lastCaller;
-      if (event.type === "missed" && event.direction === "incoming") line.missedCalls += 1;
-      save();
-      publishLine(line, false);
-      const payload = stableJson(callEventPayload(report));
-      if (client !== null)
-        publish(lineTopic(settings.baseTopic, line.key, LINE_TOPICS.call), payload, false);
+      if (stopped || client === null) return;
+      const topic = lineTopic(settings.baseTopic, report.event.line, LINE_TOPICS.call);
+      publish(topic, stableJson(callEventPayload(report)), false);
     },
 
     publishDiagnostics(d) {
       if (stopped) return;
-      lastDiagnostics = [
-        [`${settings.baseTopic}/${DIAGNOSTICS_TOPIC}`, stableJson(diagnosticsPayload(d))],
-        [
-          `${settings.baseTopic}/${BRIDGE_ATTRIBUTES_TOPIC}`,
-          stableJson(bridgeAttributesPayload(d.bridge)),
-        ],
-      ];
-      for (const [topic, payload] of lastDiagnostics) publishRetained(topic, payload, false);
-    },
-
-    announcementsEnabled(line) {
-      return findLine(line)?.announcements ?? true;
-    },
-
-    onAnnouncementsChanged(listener) {
-      listeners.push(listener);
+      lastDiagnostics = diagnosticsMessages(settings.baseTopic, d);
+      for (const { topic, payload } of lastDiagnostics) publishRetained(topic, payload, false);
     },
   };
 }

@@ -10,14 +10,16 @@ import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BRIDGE_OFF } from "../../src/core/bridge/bridgeStatus.js";
-import { CAPTURE_OFF } from "../../src/core/capture/captureStatus.js";
 import type { CallDirection, CallEvent, CallEventType } from "../../src/core/calls/callEvent.js";
+import { CAPTURE_OFF } from "../../src/core/capture/captureStatus.js";
 import { buildDiscovery, stableJson } from "../../src/core/discovery/buildDiscovery.js";
+import type { Diagnostics } from "../../src/core/discovery/entityStates.js";
+import { parseHousehold } from "../../src/core/household/householdFile.js";
 import type { CallReport } from "../../src/core/outputs/callReport.js";
+import { createHousehold, type Household } from "../../src/daemon/household.js";
 import { readJsonFile, writeJsonFileAtomic } from "../../src/io/jsonFile.js";
 import {
   createMqttOutput,
-  type MqttOutput,
   type MqttSettings,
   type MqttStateStore,
 } from "../../src/io/mqttPublisher.js";
@@ -139,11 +141,28 @@ function fileStore(path: string): MqttStateStore & { read(): Record<string, unkn
   };
 }
 
+/**
+ * The publisher as the daemon runs it: a view of the household, which keeps the lines' state
+ * (in `store`); a call reaches the household first, then the publisher's event entity.
+ */
+interface PublisherUnderTest {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  publishCall(report: CallReport): void;
+  publishDiagnostics(d: Diagnostics): void;
+  announcementsEnabled(line: string): boolean;
+  readonly connected: boolean;
+  readonly household: Household;
+}
+
 let broker: Mosquitto;
 let folder: string;
+/** The household's state file. */
 let store: ReturnType<typeof fileStore>;
+/** The publisher's own state file (its discovery topics). */
+let mqttStore: ReturnType<typeof fileStore>;
 let logs: string[];
-const outputs: MqttOutput[] = [];
+const outputs: PublisherUnderTest[] = [];
 const observers: Observer[] = [];
 
 function settings(extra: Partial<MqttSettings> = {}): MqttSettings {
@@ -156,12 +175,33 @@ function settings(extra: Partial<MqttSettings> = {}): MqttSettings {
   };
 }
 
-function output(extra: Partial<MqttSettings> = {}): MqttOutput {
-  const created = createMqttOutput(settings(extra), store, {
-    info: (m) => logs.push(`info ${m}`),
-    warn: (m) => logs.push(`warn ${m}`),
-    debug: (f) => logs.push(`debug ${f()}`),
+function output(extra: Partial<MqttSettings> = {}): PublisherUnderTest {
+  const log = {
+    info: (m: string) => logs.push(`info ${m}`),
+    warn: (m: string) => logs.push(`warn ${m}`),
+    debug: (f: () => string) => logs.push(`debug ${f()}`),
+  };
+  const household = createHousehold({
+    initial: parseHousehold(store.load()),
+    save: (state) => store.save(state),
+    now: Date.now,
+    log,
   });
+  const mqtt = createMqttOutput(settings(extra), household, mqttStore, log);
+  const created: PublisherUnderTest = {
+    start: () => mqtt.start(),
+    stop: () => mqtt.stop(),
+    publishCall(report) {
+      household.dispatch({ kind: "call", report });
+      mqtt.publishCall(report);
+    },
+    publishDiagnostics: (d) => mqtt.publishDiagnostics(d),
+    announcementsEnabled: (line) => household.announcementsEnabled(line),
+    get connected() {
+      return mqtt.connected;
+    },
+    household,
+  };
   outputs.push(created);
   return created;
 }
@@ -185,7 +225,8 @@ function lineConfigs(lines: { key: string; label: string }[]): Map<string, strin
 beforeEach(async () => {
   broker = await startMosquitto();
   folder = mkdtempSync(join(tmpdir(), "vci-mqtt-"));
-  store = fileStore(join(folder, "mqtt-state.json"));
+  store = fileStore(join(folder, "household.json"));
+  mqttStore = fileStore(join(folder, "mqtt-state.json"));
   logs = [];
 });
 
@@ -301,7 +342,9 @@ describe("MQTT publisher", () => {
     const ha = await observe();
     const mqtt = output();
     const changes: [string, boolean][] = [];
-    mqtt.onAnnouncementsChanged((line, on) => changes.push([line, on]));
+    mqtt.household.subscribe(({ cause, changed, line }) => {
+      if (cause === "set-announcements" && changed) changes.push([line.key, line.announcements]);
+    });
     await mqtt.start();
     mqtt.publishCall(report("ringing", "c1"));
     await ha.waitForValue(`${L1}/announcements`, "ON");
@@ -448,6 +491,7 @@ describe("MQTT publisher", () => {
       const { createMqttOutput } = await import(${JSON.stringify(join(PROJECT_ROOT, "src/io/mqttPublisher.ts"))});
       const output = createMqttOutput(
         { url: process.env.BROKER, discoveryPrefix: "homeassistant", baseTopic: "${BASE}", swVersion: "x" },
+        { current: () => ({ lines: [] }), subscribe: () => () => {}, dispatch: () => {} },
         { load: () => undefined, save: () => {} },
         { info: () => {}, warn: (m) => console.error(m), debug: () => {} },
       );
@@ -505,14 +549,17 @@ describe("MQTT publisher", () => {
     await ha.waitForValue(`${L2}/phone`, "ringing");
     await first.stop();
 
-    const saved = store.read() as { lines: { key: string }[]; discoveryTopics: string[] };
+    const saved = {
+      ...(store.read() as { lines: { key: string }[] }),
+      ...(mqttStore.read() as { discoveryTopics: string[] }),
+    };
     const gone = [...lineConfigs([{ key: LINE2, label: "Office" }]).keys()].filter((t) =>
       t.includes("aaln_2"),
     );
     expect(gone).toHaveLength(6);
     for (const topic of gone) expect(saved.discoveryTopics).toContain(topic);
-    writeJsonFileAtomic(join(folder, "mqtt-state.json"), {
-      ...saved,
+    writeJsonFileAtomic(join(folder, "household.json"), {
+      ...store.read(),
       lines: saved.lines.filter((line) => line.key !== LINE2),
     });
 
@@ -526,7 +573,7 @@ describe("MQTT publisher", () => {
     expect(state.has("homeassistant/sensor/voip_callerid_aaln_1_gw_example/phone/config")).toBe(
       true,
     );
-    const after = store.read() as { discoveryTopics: string[] };
+    const after = mqttStore.read() as { discoveryTopics: string[] };
     for (const topic of gone) expect(after.discoveryTopics).not.toContain(topic);
   });
 

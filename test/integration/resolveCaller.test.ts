@@ -109,7 +109,7 @@ function resolver(
     key?: string;
   } = {},
 ) {
-  const cache = new DirectoryCache(90, 7);
+  const cache = new DirectoryCache(90, 7, "UTC");
   const saved = readJsonFile(stateFile);
   if (saved.ok) cache.restore(saved.value);
   const client = createSearchChClient({

@@ -114,12 +114,3 @@ function firstWords(text: string | null, count: number): string {
     .join(" ")
     .replace(/[,;:]$/, "");
 }
-
-export const TEMPLATE_KINDS: readonly AnnouncementKind[] = [
-  "known",
-  "directory",
-  "unknown",
-  "anonymous",
-  "unavailable",
-  "unreachable",
-];

@@ -4,6 +4,7 @@
  * lookups at the key's quota (1000 a month under the current terms). Both survive restarts:
  * the state is plain JSON that the edge writes atomically.
  */
+import { monthOf } from "../time/zonedTime.js";
 import type { DirectoryHit } from "./searchChResponse.js";
 
 export interface CachedLookup {
@@ -15,7 +16,7 @@ export interface CachedLookup {
 export interface DirectoryCacheState {
   readonly version: 1;
   readonly entries: Readonly<Record<string, CachedLookup>>;
-  /** Requests sent in the calendar month `month` (YYYY-MM, local time). */
+  /** Requests sent in the calendar month `month` (YYYY-MM, in the cache's time zone). */
   readonly quota: { readonly month: string; readonly used: number };
 }
 
@@ -25,9 +26,11 @@ export class DirectoryCache {
   readonly #entries = new Map<string, CachedLookup>();
   #quota = { month: "", used: 0 };
 
+  /** `timeZone`: where the quota's months begin (search.ch counts Swiss months). */
   constructor(
     private readonly hitDays: number,
     private readonly missDays: number,
+    private readonly timeZone: string,
   ) {}
 
   /** The cached answer for a key, unless it has expired. */
@@ -52,12 +55,12 @@ export class DirectoryCache {
 
   /** Requests counted in the current month. */
   quotaUsed(now: number): number {
-    return this.#quota.month === monthOf(now) ? this.#quota.used : 0;
+    return this.#quota.month === monthOf(now, this.timeZone) ? this.#quota.used : 0;
   }
 
   /** Counts one request if the month's quota allows it; false when it is used up. */
   tryConsumeQuota(now: number, limit: number): boolean {
-    const month = monthOf(now);
+    const month = monthOf(now, this.timeZone);
     if (this.#quota.month !== month) this.#quota = { month, used: 0 };
     if (this.#quota.used >= limit) return false;
     this.#quota.used++;
@@ -99,12 +102,6 @@ export class DirectoryCache {
     const days = cached.hit === null ? this.missDays : this.hitDays;
     return now - cached.storedAt >= days * DAY_MS || cached.storedAt > now + DAY_MS;
   }
-}
-
-/** The calendar month of a time in the local time zone (the add-on's TZ), as YYYY-MM. */
-export function monthOf(now: number): string {
-  const date = new Date(now);
-  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

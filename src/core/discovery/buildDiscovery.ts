@@ -33,7 +33,6 @@ export interface DiscoveryContext {
   readonly discoveryPrefix: string;
   readonly baseTopic: string;
   readonly swVersion: string;
-  readonly supportUrl?: string;
   readonly lines: readonly DiscoveryLine[];
 }
 
@@ -49,7 +48,6 @@ export interface DevicePayload {
 export interface OriginPayload {
   readonly name: string;
   readonly sw_version: string;
-  readonly support_url?: string;
 }
 
 /** One discovery config, keys as Home Assistant spells them. */
@@ -148,11 +146,7 @@ interface Placement {
 function message(ctx: DiscoveryContext, spec: EntitySpec, at: Placement): DiscoveryMessage {
   const topic = (relative: string | undefined) =>
     relative === undefined ? undefined : `${at.topicBase}/${relative}`;
-  const origin: OriginPayload = {
-    name: ADDON_NAME,
-    sw_version: ctx.swVersion,
-    ...(ctx.supportUrl ? { support_url: ctx.supportUrl } : {}),
-  };
+  const origin: OriginPayload = { name: ADDON_NAME, sw_version: ctx.swVersion };
   const payload = withoutUndefined({
     availability: [{ topic: availabilityTopic(ctx.baseTopic) }],
     command_topic: topic(spec.commandTopic),

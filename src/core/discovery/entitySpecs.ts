@@ -7,6 +7,8 @@
  * the add-on's diagnostics.
  */
 
+import { PHONE_STATES } from "../household/lineCalls.js";
+
 export type EntityComponent = "sensor" | "event" | "button" | "switch";
 
 export interface EntitySpec {
@@ -27,9 +29,6 @@ export interface EntitySpec {
   readonly commandTopic?: string;
   readonly valueTemplate?: string;
 }
-
-export const PHONE_STATES = ["idle", "ringing", "talking", "dialing"] as const;
-export type PhoneState = (typeof PHONE_STATES)[number];
 
 /** The call event types, in the order a call goes through them. */
 export const CALL_EVENT_TYPES = ["ringing", "answered", "missed", "ended", "outgoing"] as const;

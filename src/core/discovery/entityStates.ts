@@ -4,94 +4,22 @@
  */
 import { type BridgeStatus, bridgeStatusText } from "../bridge/bridgeStatus.js";
 import { type CaptureStatus, captureStatusText } from "../capture/captureStatus.js";
-import type { NameSource } from "../caller/resolveCaller.js";
-import type { CallDirection, CallEvent } from "../calls/callEvent.js";
+import type { CallData } from "../household/household.js";
+import { truncateState } from "../household/lineCalls.js";
 import { type CallReport, callEventData } from "../outputs/callReport.js";
-import type { PhoneState } from "./entitySpecs.js";
-
-/** Home Assistant refuses states longer than this. */
-const MAX_STATE_LENGTH = 255;
-
-/** A call on a line that has not ended yet. */
-export interface OpenCall {
-  readonly callId: string;
-  readonly direction: CallDirection;
-  readonly answered: boolean;
-}
-
-/** The line's open calls after one more event; calls keep their order of arrival. */
-export function applyCallEvent(open: readonly OpenCall[], event: CallEvent): OpenCall[] {
-  if (event.type === "missed" || event.type === "ended") {
-    return open.filter((call) => call.callId !== event.callId);
-  }
-  const prior = open.find((call) => call.callId === event.callId);
-  const next: OpenCall = {
-    callId: event.callId,
-    direction: event.direction,
-    answered: event.type === "answered" || event.answeredAt !== null || prior?.answered === true,
-  };
-  return prior ? open.map((call) => (call === prior ? next : call)) : [...open, next];
-}
-
-/**
- * The phone sensor's state. A ringing call wins, so a second caller announced by the
- * call-waiting tone shows as `ringing` while the first call is still being talked.
- */
-export function phoneState(open: readonly OpenCall[]): PhoneState {
-  const call = leadingCall(open);
-  if (call === null) return "idle";
-  if (call.answered) return "talking";
-  return call.direction === "incoming" ? "ringing" : "dialing";
-}
-
-/** The open call the phone state is about (the ringing one first), or null when idle. */
-export function leadingCall(open: readonly OpenCall[]): OpenCall | null {
-  return (
-    open.find((call) => call.direction === "incoming" && !call.answered) ??
-    open.find((call) => call.answered) ??
-    open.find((call) => call.direction === "outgoing") ??
-    null
-  );
-}
 
 /**
  * The phone sensor's attributes: the call's event data. HA drops an MQTT attribute named
  * `name` (MQTT_ATTRIBUTES_BLOCKED in its mqtt/entity.py), so the caller's name is repeated
  * as `caller_name` for templates.
  */
-export function phoneAttributes(report: CallReport): Record<string, unknown> {
-  return { ...callEventData(report), caller_name: report.party.name };
+export function phoneAttributes(call: CallData): Record<string, unknown> {
+  return { ...call, caller_name: call.name ?? null };
 }
 
 /** The event entity's payload: HA's `event_type` plus the call's event data. */
 export function callEventPayload(report: CallReport): Record<string, unknown> {
   return { event_type: report.event.type, ...callEventData(report) };
-}
-
-export interface LastCaller {
-  readonly state: string;
-  readonly attributes: {
-    readonly number: string | null;
-    readonly source: NameSource | null;
-    readonly time: string;
-  };
-}
-
-/** The last-caller sensor: incoming calls that carry a name or a number, else null. */
-export function lastCaller(report: CallReport): LastCaller | null {
-  const { event, party } = report;
-  if (event.direction !== "incoming") return null;
-  const number = party.number.kind === "number" ? party.number : null;
-  const text = party.name || number?.display;
-  if (!text) return null;
-  return {
-    state: truncate(text),
-    attributes: {
-      number: number ? (number.e164 ?? number.key) : event.number,
-      source: party.name ? party.source : null,
-      time: new Date(event.startedAt).toISOString(),
-    },
-  };
 }
 
 export const SWITCH_ON = "ON";
@@ -136,9 +64,9 @@ export function diagnosticsPayload(d: Diagnostics): Record<string, number | stri
     mgcp_messages: d.mgcpMessages,
     call_events: d.callEvents,
     search_ch_quota_used: d.searchChQuotaUsed,
-    last_directory_problem: truncate(d.directoryProblem ?? "none"),
-    capture_status: truncate(captureStatusText(d.capture)),
-    bridge_status: truncate(bridgeStatusText(d.bridge)),
+    last_directory_problem: truncateState(d.directoryProblem ?? "none"),
+    capture_status: truncateState(captureStatusText(d.capture)),
+    bridge_status: truncateState(bridgeStatusText(d.bridge)),
   };
 }
 
@@ -156,8 +84,4 @@ export function bridgeAttributesPayload(
     restarts: status.restarts,
     adapter_address: status.adapterIpv4,
   };
-}
-
-function truncate(text: string): string {
-  return text.length <= MAX_STATE_LENGTH ? text : `${text.slice(0, MAX_STATE_LENGTH - 1)}…`;
 }

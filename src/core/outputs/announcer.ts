@@ -12,6 +12,7 @@
  *   - an utterance that could not be said within 30 s of the ring is dropped (HA was down):
  *     by then it would announce a call that is long answered or gone.
  */
+import { localMinutesOfDay } from "../time/zonedTime.js";
 import type { CallReport } from "./callReport.js";
 
 export interface AnnouncerSettings {
@@ -21,8 +22,8 @@ export interface AnnouncerSettings {
   readonly quietHoursStart: string;
   readonly quietHoursEnd: string;
   readonly knownCallersOnly: boolean;
-  /** Local minutes past midnight for a time; injected so that tests do not depend on TZ. */
-  readonly minutesOfDay: (at: number) => number;
+  /** The IANA zone the quiet hours are meant in (the household's, e.g. "Europe/Zurich"). */
+  readonly timeZone: string;
 }
 
 export interface Utterance {
@@ -141,7 +142,7 @@ export class AnnouncementQueue {
     const start = parseTime(this.settings.quietHoursStart);
     const end = parseTime(this.settings.quietHoursEnd);
     if (start === null || end === null || start === end) return false;
-    const minute = this.settings.minutesOfDay(now);
+    const minute = localMinutesOfDay(now, this.settings.timeZone);
     return start < end ? minute >= start && minute < end : minute >= start || minute < end;
   }
 }
@@ -157,10 +158,4 @@ export function speakingTimeMs(text: string): number {
 function parseTime(text: string): number | null {
   const match = /^(\d{2}):(\d{2})$/.exec(text);
   return match ? Number(match[1]) * 60 + Number(match[2]) : null;
-}
-
-/** Local minutes past midnight, in the process's time zone (the add-on's TZ). */
-export function localMinutesOfDay(at: number): number {
-  const date = new Date(at);
-  return date.getHours() * 60 + date.getMinutes();
 }

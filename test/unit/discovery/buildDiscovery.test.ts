@@ -148,14 +148,6 @@ describe("buildDiscovery", () => {
     ]);
   });
 
-  it("puts the support URL into origin when one is given", () => {
-    const [first] = buildDiscovery({ ...CTX, supportUrl: "https://example.org/voip" });
-    expect(first?.payload.origin).toStrictEqual({
-      ...ORIGIN,
-      support_url: "https://example.org/voip",
-    });
-  });
-
   it("keeps topics and unique_ids when a line is renamed; the label seeds entity ids only", () => {
     const before = lineDiscovery(CTX, { key: "aaln/1@mta-1.example", label: "Home" });
     const after = lineDiscovery(CTX, { key: "aaln/1@mta-1.example", label: "Büro Zürich" });
@@ -182,7 +174,7 @@ describe("buildDiscovery", () => {
         { key: "aaln/2@mta-1.example", label: "Office" },
       ],
     });
-    expect(messages).toHaveLength(8 + 6 + 6);
+    expect(messages).toHaveLength(9 + 6 + 6);
     const ids = messages.map((m) => m.payload.unique_id);
     expect(new Set(ids).size).toBe(ids.length);
     // HA's discovery topic: <prefix>/<component>/[<node_id>/]<object_id>/config, ids [a-zA-Z0-9_-]

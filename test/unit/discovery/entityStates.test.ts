@@ -1,23 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { BRIDGE_OFF } from "../../../src/core/bridge/bridgeStatus.js";
-import { CAPTURE_OFF } from "../../../src/core/capture/captureStatus.js";
 import type { CallerResolution } from "../../../src/core/caller/resolveCaller.js";
 import type { CallEvent, CallEventType } from "../../../src/core/calls/callEvent.js";
+import { CAPTURE_OFF } from "../../../src/core/capture/captureStatus.js";
 import { DIAGNOSTIC_ENTITIES } from "../../../src/core/discovery/entitySpecs.js";
 import {
-  applyCallEvent,
   bridgeAttributesPayload,
   callEventPayload,
   diagnosticsPayload,
+  parseSwitchCommand,
+  phoneAttributes,
+  switchState,
+} from "../../../src/core/discovery/entityStates.js";
+import {
+  applyCallEvent,
   lastCaller,
   leadingCall,
   type OpenCall,
-  parseSwitchCommand,
-  phoneAttributes,
   phoneState,
-  switchState,
-} from "../../../src/core/discovery/entityStates.js";
-import type { CallReport } from "../../../src/core/outputs/callReport.js";
+} from "../../../src/core/household/lineCalls.js";
+import { type CallReport, callEventData } from "../../../src/core/outputs/callReport.js";
 import { callEvent, hansMuster } from "../../support/callFixtures.js";
 
 const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);
@@ -240,7 +242,7 @@ describe("event and attribute payloads", () => {
   });
 
   it("repeats the name as caller_name in the phone attributes (HA drops `name`)", () => {
-    const attributes = phoneAttributes(answered);
+    const attributes = phoneAttributes(callEventData(answered));
     expect(attributes.caller_name).toBe("Hans Muster");
     expect(attributes.name).toBe("Hans Muster");
     expect(attributes.call_id).toBe("c1");

@@ -16,8 +16,11 @@ const SETTINGS: AnnouncerSettings = {
   quietHoursStart: "",
   quietHoursEnd: "",
   knownCallersOnly: false,
-  minutesOfDay: (at) => Math.floor(at / 60_000) % 1440,
+  timeZone: "UTC",
 };
+
+/** A time on some day at `minute` past midnight, UTC. */
+const atMinute = (minute: number) => Date.UTC(2026, 2, 14) + minute * 60_000;
 
 function report(
   type: CallEventType,
@@ -147,17 +150,14 @@ describe("announcement policy", () => {
       direction?: "incoming" | "outgoing";
       minute?: number;
     }, reason) => {
-      const queue = new AnnouncementQueue({
-        ...SETTINGS,
-        ...c.settings,
-        minutesOfDay: () => c.minute ?? 600,
-      });
-      const r = report("ringing", "c1", T0, {
+      const queue = new AnnouncementQueue({ ...SETTINGS, ...c.settings });
+      const at = atMinute(c.minute ?? 600);
+      const r = report("ringing", "c1", at, {
         ...(c.source ? { source: c.source } : {}),
         ...(c.direction ? { direction: c.direction } : {}),
       });
-      expect(queue.onCall(r, c.enabled ?? true, T0)).toBe(reason);
-      expect(queue.due(T0)).toEqual([]);
+      expect(queue.onCall(r, c.enabled ?? true, at)).toBe(reason);
+      expect(queue.due(at)).toEqual([]);
     },
   );
 
@@ -168,9 +168,9 @@ describe("announcement policy", () => {
         quietHoursStart: "22:00",
         quietHoursEnd: "07:00",
         knownCallersOnly: true,
-        minutesOfDay: () => minute,
       });
-      expect(queue.onCall(report("ringing", "c1", T0), true, T0)).toBe("queued");
+      const at = atMinute(minute);
+      expect(queue.onCall(report("ringing", "c1", at), true, at)).toBe("queued");
     }
   });
 });

@@ -1,0 +1,131 @@
+/**
+ * The composition of the running add-on: from the options and the adapters to an App.
+ *
+ *   caller directory (phonebook, cache, search.ch) ─► call log ─► household ─► Home Assistant
+ *   connection ─► outputs (outputs/index.ts: Home Assistant events, announcer, MQTT, console)
+ *
+ * The daemon (runDaemon.ts) and the in-process tests build the app here; tests pass fakes
+ * for the adapters that would need Home Assistant or a broker.
+ */
+import { join } from "node:path";
+import type { Options } from "../config/schema.js";
+import { serializeHousehold } from "../core/household/householdFile.js";
+import { homeAssistantSettings } from "../io/homeAssistantSocket.js";
+import type { Logger } from "../io/logger.js";
+import type { DaemonAdapters } from "./adapters.js";
+import { type Adapter, type App, createApp } from "./app.js";
+import { openCallerDirectory } from "./callerDirectory.js";
+import type { Clock } from "./clock.js";
+import { createHousehold, HOUSEHOLD_FILE, loadHousehold } from "./household.js";
+import { OUTPUTS } from "./outputs/index.js";
+import type { HomeAssistantClient, OutputDefinition, OutputUnit } from "./outputs/output.js";
+
+export interface Composition {
+  readonly options: Options;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly version: string;
+  readonly timeZone: string;
+  /** data_dir, or its fallback outside the Supervisor. */
+  readonly stateFolder: string;
+  readonly adapters: DaemonAdapters;
+  /** The outputs to consider; every one the daemon knows unless a test says otherwise. */
+  readonly outputs?: readonly OutputDefinition[];
+}
+
+export async function composeDaemon(c: Composition): Promise<App> {
+  const { options, log, adapters, stateFolder } = c;
+  const parts: Adapter[] = [];
+
+  const directory = await openCallerDirectory(options, {
+    openPhonebook: adapters.openPhonebook,
+    createSearchCh: adapters.createSearchCh,
+    readState: adapters.readState,
+    stateWriter: (path) =>
+      adapters.stateWriter(path, 1000, (error) =>
+        log.child("directory").warn(`cannot save the directory cache: ${error.message}`),
+      ),
+    now: Date.now,
+    timeZone: c.timeZone,
+    stateFolder,
+    log: {
+      info: (m) => log.child("phonebook").info(m),
+      warn: (m) => log.child("directory").warn(m),
+    },
+  });
+  parts.push({ name: "caller directory", stop: () => directory.close() });
+
+  const callLog = adapters.openCallLog(join(stateFolder, "calls.sqlite"), {
+    retentionDays: options.call_log_days,
+  });
+  const pruned = callLog.prune(Date.now());
+  if (pruned > 0)
+    log.info(`call log: ${pruned} calls older than ${options.call_log_days} days removed`);
+  parts.push({ name: "call log", stop: () => callLog.close() });
+
+  const household = openHousehold(c);
+  parts.push({ name: "household", stop: () => household.flush() });
+
+  const haSettings = homeAssistantSettings(options.homeassistant, c.env);
+  let homeAssistant: HomeAssistantClient | null = null;
+  if ("error" in haSettings) {
+    log.info(`Home Assistant events and announcements are off: ${haSettings.error}`);
+  } else {
+    const ha = adapters.homeAssistant(haSettings, log.child("homeassistant"), c.clock);
+    homeAssistant = ha;
+    parts.push({
+      name: "home assistant connection",
+      start: () => ha.start(),
+      stop: () => ha.stop(),
+    });
+  }
+
+  const outputs: OutputUnit[] = [];
+  for (const definition of c.outputs ?? OUTPUTS) {
+    const context = {
+      ...c,
+      log: log.child(definition.logName),
+      household: household.household,
+      homeAssistant,
+      running: outputs.map((output) => output.name),
+    };
+    const enabled = definition.enabled(context);
+    const created = enabled === true ? await definition.create(context) : { off: enabled };
+    if (!("off" in created)) outputs.push(created);
+    else if (created.off) context.log.info(created.off);
+  }
+
+  return createApp({
+    options,
+    clock: c.clock,
+    log,
+    resolver: directory.resolver,
+    journal: callLog,
+    household: household.household,
+    adapters: parts,
+    outputs,
+  });
+}
+
+/** The household from its file (or the MQTT publisher's older one), saved as it changes. */
+function openHousehold(c: Composition) {
+  const { adapters, stateFolder, log } = c;
+  const file = join(stateFolder, HOUSEHOLD_FILE);
+  const loaded = loadHousehold(
+    (name) => adapters.readState(join(stateFolder, name)),
+    (message) => log.warn(message),
+  );
+  const writer = adapters.stateWriter(file, 500, (error) =>
+    log.warn(`cannot save the lines' state: ${error.message}`),
+  );
+  const household = createHousehold({
+    initial: loaded.state,
+    save: (state) => writer.save(state),
+    now: () => c.clock.now(),
+    log,
+  });
+  // Written before the MQTT publisher rewrites the older file without the lines.
+  if (loaded.migrated) adapters.writeStateNow(file, serializeHousehold(loaded.state));
+  return { household, flush: () => writer.flush() };
+}

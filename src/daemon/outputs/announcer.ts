@@ -1,0 +1,43 @@
+/**
+ * The spoken announcement: the policy (core/outputs/announcer.ts) on the daemon's clock, said
+ * through Home Assistant's tts and/or the local speak command; not on a line whose
+ * announcements switch is off in the household.
+ */
+import { AnnouncementQueue } from "../../core/outputs/announcer.js";
+import { AnnouncerRunner } from "../announcerRunner.js";
+import type { OutputDefinition } from "./output.js";
+
+export const announcer: OutputDefinition = {
+  name: "announcer",
+  logName: "announce",
+  enabled: ({ options }) => (options.announce.enabled ? true : ""),
+  create({ options, homeAssistant, clock, household, adapters, log, timeZone }) {
+    const { announce } = options;
+    const queue = new AnnouncementQueue({
+      repeat: announce.repeat,
+      repeatDelayMs: announce.repeat_delay_s * 1000,
+      quietHoursStart: announce.quiet_hours_start,
+      quietHoursEnd: announce.quiet_hours_end,
+      knownCallersOnly: announce.known_callers_only,
+      timeZone,
+    });
+    const ha = homeAssistant;
+    return new AnnouncerRunner(
+      queue,
+      clock,
+      {
+        ...(ha ? { callService: (call, notAfter) => ha.callService(call, { notAfter }) } : {}),
+        tts: {
+          ttsEntity: announce.tts_entity,
+          ttsService: announce.tts_service,
+          mediaPlayers: announce.media_players,
+        },
+        ...(announce.command.length > 0
+          ? { command: (text: string) => adapters.speak(announce.command, text) }
+          : {}),
+      },
+      (line) => household.announcementsEnabled(line),
+      log,
+    );
+  },
+};

@@ -1,0 +1,195 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type {
+  CaptureWorkerConfig,
+  CaptureWorkerMessage,
+} from "../../../src/capture/captureProtocol.js";
+import { type CaptureSettings, startCapture } from "../../../src/capture/startCapture.js";
+import type { CaptureStatus } from "../../../src/core/capture/captureStatus.js";
+import { type Frame, LINKTYPE } from "../../../src/core/capture/frame.js";
+import type { InterfaceState } from "../../../src/io/interfaceState.js";
+import type { WorkerProcess } from "../../../src/worker/workerSupervisor.js";
+
+/** The capture's worker process played by the test: it says what the test tells it to. */
+class FakeWorker implements WorkerProcess<CaptureWorkerMessage> {
+  messageListener: (message: CaptureWorkerMessage) => void = () => {};
+  exitListener: (code: number | null, signal: string | null, lastError: string) => void = () => {};
+  stopAsked = false;
+  constructor(readonly config: CaptureWorkerConfig) {}
+  onMessage(listener: (message: CaptureWorkerMessage) => void) {
+    this.messageListener = listener;
+  }
+  onExit(listener: (code: number | null, signal: string | null, lastError: string) => void) {
+    this.exitListener = listener;
+  }
+  stop() {
+    this.stopAsked = true;
+    this.exitListener(0, null, "");
+  }
+  kill() {
+    this.exitListener(null, "SIGKILL", "");
+  }
+  ready() {
+    this.messageListener({ type: "ready", linkType: LINKTYPE.ETHERNET, filter: "udp port 2427" });
+  }
+  /** What cap does when the interface goes down under it. */
+  abort() {
+    this.exitListener(
+      null,
+      "SIGABRT",
+      "node: ../src/binding.cc:190: static void Pcap::cb_packets(uv_poll_t*, int, int): Assertion `status == 0' failed.",
+    );
+  }
+}
+
+function setUp(states: Record<string, InterfaceState>, extra: Partial<CaptureSettings> = {}) {
+  const workers: FakeWorker[] = [];
+  const frames: Frame[] = [];
+  const statuses: CaptureStatus[] = [];
+  const said: string[] = [];
+  const log = {
+    info: (text: string) => said.push(text),
+    warn: (text: string) => said.push(`warn: ${text}`),
+    error: (text: string) => said.push(`error: ${text}`),
+  };
+  const capture = startCapture({
+    interfaceName: "eth0",
+    filter: (linkType) => {
+      if (linkType !== LINKTYPE.ETHERNET) throw new Error("only Ethernet here");
+      return "udp port 2427";
+    },
+    onFrame: (frame) => frames.push(frame),
+    log,
+    onStatus: (status) => statuses.push(status),
+    startWorker: (config) => {
+      const worker = new FakeWorker(config);
+      workers.push(worker);
+      return worker;
+    },
+    interfaceState: (name) => states[name] ?? "missing",
+    interfaceNames: () => ["eth1", "lo"],
+    ...extra,
+  });
+  const last = () => workers.at(-1) as FakeWorker;
+  return { capture, workers, frames, statuses, said, states, last };
+}
+
+describe("startCapture", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("waits for an interface that does not exist, names the others once, and starts when it comes", async () => {
+    const t = setUp({});
+    vi.advanceTimersByTime(1);
+    expect(await t.capture.settled).toMatchObject({
+      state: "waiting",
+      detail: "eth0 does not exist",
+    });
+    vi.advanceTimersByTime(5000);
+    expect(t.workers).toHaveLength(0);
+    expect(t.said).toEqual(["warn: waiting: eth0 does not exist", "interfaces here: eth1, lo"]);
+
+    t.states.eth0 = "up";
+    vi.advanceTimersByTime(250);
+    expect(t.workers).toHaveLength(1);
+    expect(t.capture.status.state).toBe("starting");
+    t.last().ready();
+    expect(t.capture.status).toEqual({
+      state: "capturing",
+      interfaceName: "eth0",
+      detail: "",
+      restarts: 0,
+      inBridge: false,
+    });
+    expect(t.capture.filter).toBe("udp port 2427");
+    expect(t.said.at(-1)).toBe("listening on eth0 (filter: udp port 2427)");
+  });
+
+  it("hands the worker the filter of every link type, or why it refuses one", () => {
+    const t = setUp({ eth0: "up" });
+    vi.advanceTimersByTime(1);
+    const { filters } = t.last().config;
+    expect(filters).toContainEqual({ linkType: LINKTYPE.ETHERNET, filter: "udp port 2427" });
+    expect(filters).toContainEqual({ linkType: LINKTYPE.LINUX_SLL, problem: "only Ethernet here" });
+    expect(t.last().config.interfaceName).toBe("eth0");
+  });
+
+  it("passes frames on in order, with their capture time and link type", () => {
+    const t = setUp({ eth0: "up" });
+    vi.advanceTimersByTime(1);
+    t.last().ready();
+    const frame = (timestampMs: number): Frame => ({
+      linkType: LINKTYPE.ETHERNET,
+      data: Uint8Array.of(1, 2, 3),
+      timestampMs,
+      originalLength: 3,
+    });
+    t.last().messageListener({ type: "frames", frames: [frame(10.5), frame(11)] });
+    t.last().messageListener({ type: "frames", frames: [frame(12)] });
+    expect(t.frames).toEqual([frame(10.5), frame(11), frame(12)]);
+  });
+
+  it("when the interface goes down: says so, waits without backing off, and resumes once it is up", () => {
+    const t = setUp({ eth0: "up" });
+    vi.advanceTimersByTime(1);
+    t.last().ready();
+    vi.advanceTimersByTime(2000); // a young worker: a crash would double the retry delay
+    t.states.eth0 = "down";
+    t.last().abort();
+    expect(t.said).toContain(
+      "warn: the capture on eth0 stopped (eth0 went down or away); starting it again once eth0 is up",
+    );
+    vi.advanceTimersByTime(250);
+    expect(t.capture.status).toMatchObject({
+      state: "waiting",
+      detail: "eth0 is down",
+      restarts: 1,
+    });
+    t.states.eth0 = "up";
+    vi.advanceTimersByTime(250);
+    expect(t.workers).toHaveLength(2);
+    t.last().ready();
+    expect(t.said.at(-1)).toBe("resumed: listening on eth0 again");
+    expect(t.statuses.map((s) => `${s.state} ${s.detail}`.trim())).toEqual([
+      "starting",
+      "capturing",
+      "waiting restarting",
+      "waiting eth0 is down",
+      "starting",
+      "capturing",
+    ]);
+  });
+
+  it("gives up on a failure that waiting cannot fix, and says why", async () => {
+    const t = setUp({ eth0: "up" });
+    vi.advanceTimersByTime(1);
+    t.last().messageListener({ type: "failed", failure: "permanent", message: "needs root" });
+    t.last().exitListener(2, null, "");
+    expect(await t.capture.settled).toMatchObject({ state: "failed", detail: "needs root" });
+    vi.advanceTimersByTime(60_000);
+    expect(t.workers).toHaveLength(1);
+    expect(t.said).toContain("error: needs root");
+  });
+
+  it("on the 'any' device looks at no interface", () => {
+    const t = setUp({}, { interfaceName: "any" });
+    vi.advanceTimersByTime(1);
+    expect(t.workers).toHaveLength(1);
+  });
+
+  it("stopped before it started, starts no worker", async () => {
+    const t = setUp({ eth0: "up" });
+    await t.capture.stop();
+    vi.advanceTimersByTime(1000);
+    expect(t.workers).toHaveLength(0);
+    expect(t.capture.status.state).toBe("stopped");
+  });
+
+  it("stops its worker", async () => {
+    const t = setUp({ eth0: "up" });
+    vi.advanceTimersByTime(1);
+    t.last().ready();
+    await t.capture.stop();
+    expect(t.last().stopAsked).toBe(true);
+    expect(t.capture.status.state).toBe("stopped");
+  });
+});

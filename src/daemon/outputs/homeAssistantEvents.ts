@@ -3,6 +3,7 @@
  * call ends, through the shared websocket connection. The connection keeps them in order
  * and delivers them once Home Assistant is there; this output only waits for them at idle.
  */
+import { callEventId } from "../../core/delivery/eventId.js";
 import { callEventData } from "../../core/outputs/callReport.js";
 import { logbookServiceCall } from "../../core/outputs/homeAssistantCalls.js";
 import type { OutputDefinition } from "./output.js";
@@ -30,7 +31,8 @@ export const homeAssistantEvents: OutputDefinition = {
     return {
       name: "home assistant",
       handleCall(report) {
-        track(ha.fireEvent("voip_callerid_call", callEventData(report)));
+        const data = { ...callEventData(report), event_id: callEventId(report.event) };
+        track(ha.fireEvent("voip_callerid_call", data));
         const logbook = logbookServiceCall(report, options.announce.language);
         if (logbook) track(ha.callService(logbook, { notAfter: clock.now() + LOGBOOK_WITHIN_MS }));
       },

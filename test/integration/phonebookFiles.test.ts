@@ -271,3 +271,124 @@ describe("openPhonebook", () => {
     expect(closed.current().lookup(HANS)?.name).toBe("A");
   });
 });
+
+/** A contacts export of about `bytes`: two numbers a row, as Outlook writes it. */
+function largeCsv(bytes: number): { text: string; rows: number } {
+  const lines = ["Vorname;Nachname;Firma;Telefon geschäftlich;Mobiltelefon;E-Mail"];
+  let size = 0;
+  let rows = 0;
+  while (size < bytes) {
+    const mobile = String(rows).padStart(7, "0");
+    const line =
+      `Vorname${rows};Nachname${rows};Firma ${rows} AG;` +
+      `044 ${mobile.slice(0, 3)} ${mobile.slice(3, 5)} ${mobile.slice(5)};` +
+      `079 ${mobile.slice(0, 3)} ${mobile.slice(3, 5)} ${mobile.slice(5)};person${rows}@example.ch`;
+    lines.push(line);
+    size += line.length + 1;
+    rows += 1;
+  }
+  return { text: `${lines.join("\r\n")}\r\n`, rows };
+}
+
+/**
+ * How long a 5 ms timer waited at most while `work` ran: how late a call event could be. The
+ * machine is shared, so a wait also counts time the process was not running at all; `busy`
+ * counts only the part of each wait in which the process used the CPU (all its threads, so
+ * GC helpers make it an upper bound of what held up the event loop).
+ */
+async function longestStall(work: () => Promise<void>): Promise<{ wall: number; busy: number }> {
+  let wall = 0;
+  let busy = 0;
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  const probe = setInterval(() => {
+    const now = performance.now();
+    const cpu = process.cpuUsage(lastCpu);
+    const gap = now - last;
+    wall = Math.max(wall, gap - 5);
+    busy = Math.max(busy, Math.min(gap, (cpu.user + cpu.system) / 1000) - 5);
+    last = now;
+    lastCpu = process.cpuUsage();
+  }, 5);
+  try {
+    await work();
+  } finally {
+    clearInterval(probe);
+  }
+  return { wall, busy };
+}
+
+describe("a large or bad phonebook on reload", () => {
+  it("reads a 16 MB CSV without holding up the event loop for more than 50 ms", async () => {
+    const dir = freshDir();
+    const file = join(dir, "kontakte.csv");
+    writeFileSync(file, "Name;Telefon\nHans;044 123 45 67\n");
+    const recorder = new Recorder();
+    const source = await start([file], recorder);
+    const { text, rows } = largeCsv(15_900_000);
+    const temp = join(dir, ".kontakte.csv.tmp");
+    writeFileSync(temp, text);
+
+    let oldBookDuringReload = true;
+    const stall = await longestStall(async () => {
+      renameSync(temp, file);
+      // The old book answers while the new one is read.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      oldBookDuringReload = source.current().lookup(HANS)?.name === "Hans";
+      await recorder.until(() => recorder.reloads.length >= 1, "the large reload", 120_000);
+    });
+    expect(oldBookDuringReload).toBe(true);
+    console.info(
+      `16 MB phonebook reload: event loop held ${stall.busy.toFixed(1)} ms at most (wall ${stall.wall.toFixed(1)} ms)`,
+    );
+    expect(stall.busy).toBeLessThan(50);
+    const book = source.current();
+    expect(book.size).toBe(rows * 2);
+    expect(book.lookup("+41790001234")?.name).toBe("Vorname1234 Nachname1234");
+    expect(book.lookup("+41440001234")?.name).toBe("Vorname1234 Nachname1234");
+    expect(recorder.problems).toEqual([]);
+  }, 180_000);
+
+  it("keeps the last good book when a file is replaced by garbage, and says so", async () => {
+    const dir = freshDir();
+    const file = join(dir, "phone.csv");
+    writeFileSync(file, "Name;Telefon\nHans;044 123 45 67\nEva;031 234 56 78\n");
+    const recorder = new Recorder();
+    const source = await start([file], recorder);
+
+    const random = new Uint8Array(64 * 1024).map((_, i) => (i * 7919 + (i >> 5)) % 256);
+    writeFileSync(file, random);
+    await recorder.problemMatching(/NUL bytes/);
+    expect(recorder.problems.map((p) => p.message)).toEqual([
+      `${file}: is not UTF-8 or Latin-1 text (it has NUL bytes: a binary file, or UTF-16); keeping the 2 entries read before`,
+    ]);
+    expect(source.current().lookup(HANS)?.name).toBe("Hans");
+
+    // Text, but nothing of a phonebook in it: the reasons, then the book kept.
+    writeFileSync(file, "Name;E-Mail\nHans;hans@example.ch\n");
+    await recorder.problemMatching(/no phonebook entry/);
+    expect(recorder.problems.slice(1).map((p) => p.message)).toEqual([
+      `${file} line 1: no phone number column in the header "Name;E-Mail"; expected a column named e.g. "Number", "Telefon", "Phone", "Numéro" or "Numero"`,
+      `${file}: has no phonebook entry in it now; keeping the 2 entries read before`,
+    ]);
+    expect(source.current().size).toBe(2);
+    expect(recorder.reloads).toEqual([]);
+
+    // A good file again is read as usual.
+    writeFileSync(file, "Name;Telefon\nHeiri;044 123 45 67\n");
+    await recorder.reloadCount(1);
+    expect(source.current().lookup(HANS)?.name).toBe("Heiri");
+    expect(source.current().size).toBe(1);
+  });
+
+  it("loads nothing from a file that is garbage from the start, and says why", async () => {
+    const file = join(freshDir(), "phone.txt");
+    writeFileSync(file, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+    const recorder = new Recorder();
+    const source = await start([file], recorder);
+    expect(recorder.problems.map((p) => p.message)).toEqual([
+      `${file}: is not UTF-8 or Latin-1 text (it has NUL bytes: a binary file, or UTF-16)`,
+    ]);
+    expect(source.current().size).toBe(0);
+  });
+});

@@ -6,16 +6,19 @@
  * is wrong is reported with its source and line, and the rest still loads.
  */
 import type { CountryCode } from "./numbers.js";
-import { classifyHeader, csvDelimiter, parseCsvPhonebook } from "./phonebookCsv.js";
+import { classifyHeader, csvDelimiter, csvPhonebookReader } from "./phonebookCsv.js";
 import {
   type ParsedPhonebook,
   PhonebookCollector,
   type PhonebookEntry,
+  ShardedMap,
 } from "./phonebookEntries.js";
-import { LINE_BREAK, parseTsvPhonebook } from "./phonebookTsv.js";
-import { parseVcardPhonebook } from "./phonebookVcard.js";
+import type { PieceReader } from "./phonebookLines.js";
+import { LINE_BREAK, tsvPhonebookReader } from "./phonebookTsv.js";
+import { vcardPhonebookReader } from "./phonebookVcard.js";
 
 export type { ParsedPhonebook, PhonebookEntry, PhonebookProblem } from "./phonebookEntries.js";
+export type { PieceReader } from "./phonebookLines.js";
 
 export type PhonebookFormat = "tsv" | "csv" | "vcard";
 
@@ -55,13 +58,28 @@ export function parsePhonebook(
   format: PhonebookFormat,
   country: CountryCode,
 ): ParsedPhonebook {
+  const reader = phonebookReader(source, format, country);
+  reader.push(text);
+  return reader.end();
+}
+
+/**
+ * The same parse for a text that arrives in pieces, split anywhere: the result is the one
+ * parsePhonebook gives for the whole text, and the caller decides when to push the next
+ * piece (the file edge yields to the event loop between pieces).
+ */
+export function phonebookReader(
+  source: string,
+  format: PhonebookFormat,
+  country: CountryCode,
+): PieceReader<ParsedPhonebook> {
   switch (format) {
     case "tsv":
-      return parseTsvPhonebook(text, source, country);
+      return tsvPhonebookReader(source, country);
     case "csv":
-      return parseCsvPhonebook(text, source, country);
+      return csvPhonebookReader(source, country);
     case "vcard":
-      return parseVcardPhonebook(text, source, country);
+      return vcardPhonebookReader(source, country);
   }
 }
 
@@ -81,12 +99,12 @@ export function phonebookFromOptions(
 }
 
 export class Phonebook {
-  static readonly empty = new Phonebook(new Map(), null);
+  static readonly empty = new Phonebook(new ShardedMap(), null);
 
-  readonly #byKey: ReadonlyMap<string, PhonebookEntry>;
+  readonly #byKey: ShardedMap<PhonebookEntry>;
   readonly #anonymousName: string | null;
 
-  private constructor(byKey: ReadonlyMap<string, PhonebookEntry>, anonymousName: string | null) {
+  private constructor(byKey: ShardedMap<PhonebookEntry>, anonymousName: string | null) {
     this.#byKey = byKey;
     this.#anonymousName = anonymousName;
   }
@@ -97,10 +115,33 @@ export class Phonebook {
    * so a file overrides an option entry and a later file an earlier one.
    */
   static build(parts: readonly Pick<ParsedPhonebook, "entries" | "anonymousName">[]): Phonebook {
-    const byKey = new Map<string, PhonebookEntry>();
+    const steps = Phonebook.buildInSteps(parts, Number.POSITIVE_INFINITY);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * build() a step at a time: each `next()` merges at most `entriesPerStep` entries, so that
+   * the file edge can let other work run between steps while a large book is merged.
+   */
+  static *buildInSteps(
+    parts: readonly Pick<ParsedPhonebook, "entries" | "anonymousName">[],
+    entriesPerStep: number,
+  ): Generator<void, Phonebook, void> {
+    const byKey = new ShardedMap<PhonebookEntry>();
     let anonymousName: string | null = null;
+    let inStep = 0;
     for (const part of parts) {
-      for (const entry of part.entries) byKey.set(entry.key, entry);
+      for (const entry of part.entries) {
+        byKey.set(entry.key, entry);
+        inStep += 1;
+        if (inStep >= entriesPerStep) {
+          inStep = 0;
+          yield;
+        }
+      }
       if (part.anonymousName !== null) anonymousName = part.anonymousName;
     }
     return new Phonebook(byKey, anonymousName);

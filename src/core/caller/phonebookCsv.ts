@@ -11,9 +11,10 @@
  * The delimiter is "," or ";" (Excel writes ";" where "," is the decimal mark), taken from the
  * header line. Quoted fields may hold delimiters, quotes ("") and line breaks (RFC 4180 §2).
  */
-import { type CsvError, parse } from "csv-parse/sync";
+import { type CsvError, Parser } from "csv-parse";
 import type { CountryCode } from "./numbers.js";
 import { type ParsedPhonebook, PhonebookCollector, quoted } from "./phonebookEntries.js";
+import type { PieceReader } from "./phonebookLines.js";
 
 /** Header words (lower case, accents removed) that make a column a phone number column. */
 const NUMBER_WORDS = new Set([
@@ -148,15 +149,56 @@ function leadingLineBreaks(raw: string): number {
   return /^\n*/.exec(raw)?.[0].length ?? 0;
 }
 
-/** Rows with the file line each starts on; records csv-parse cannot read become problems. */
-function readRows(text: string, delimiter: string, collector: PhonebookCollector): CsvRow[] {
-  const rows: CsvRow[] = [];
+export function parseCsvPhonebook(
+  text: string,
+  source: string,
+  country: CountryCode,
+): ParsedPhonebook {
+  const reader = csvPhonebookReader(source, country);
+  reader.push(text);
+  return reader.end();
+}
+
+/**
+ * The same, for a text read in pieces: csv-parse's stream parser takes each piece at once
+ * (its record callbacks run inside write()), and each row becomes entries as it is read, so
+ * no list of all rows is ever held. The text before the first complete non-blank line is
+ * held back until it is there: that line chooses the delimiter.
+ */
+export function csvPhonebookReader(
+  source: string,
+  country: CountryCode,
+): PieceReader<ParsedPhonebook> {
+  const collector = new PhonebookCollector(source, country);
+  const lineBreaks = new LfLineBreaks();
+  let held = "";
+  let parser: Parser | null = null;
+  let header: { columns: Columns } | { noNumbers: true } | null = null;
   // csv-parse counts the line a record ends on; one starts after the previous one's end and
   // the empty lines that csv-parse skipped (they lead the record's raw text).
   let endOfPrevious = 0;
   const startLine = (raw: string) => endOfPrevious + 1 + leadingLineBreaks(raw);
-  try {
-    parse(text, {
+
+  const onRow = (row: CsvRow) => {
+    if (header === null) {
+      const columns = findColumns(row.fields);
+      if (columns.numbers.length > 0) {
+        header = { columns };
+        return;
+      }
+      header = { noNumbers: true };
+      collector.problem(
+        row.line,
+        `no phone number column in the header ${quoted(row.raw)}; expected a column named` +
+          ` e.g. "Number", "Telefon", "Phone", "Numéro" or "Numero"`,
+      );
+    }
+    if (!("columns" in header)) return;
+    addRow(row, header.columns, collector);
+  };
+
+  const open = (delimiter: string): Parser => {
+    const opened = new Parser({
       delimiter,
       bom: true,
       raw: true,
@@ -168,9 +210,10 @@ function readRows(text: string, delimiter: string, collector: PhonebookCollector
       skip_records_with_error: true,
       on_record: (record: unknown, context) => {
         const { record: fields, raw } = record as { record: string[]; raw: string };
-        rows.push({ fields, line: startLine(raw), raw: raw.replace(/\n+$/, "") });
+        const line = startLine(raw);
         endOfPrevious = context.lines;
-        return null; // collected here, so rows read before a fatal error are kept
+        onRow({ fields, line, raw: raw.replace(/\n+$/, "") });
+        return null; // taken here: the stream is never read
       },
       on_skip: (error: CsvError | undefined, raw: string | undefined) => {
         const reason =
@@ -182,45 +225,98 @@ function readRows(text: string, delimiter: string, collector: PhonebookCollector
         return undefined;
       },
     });
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    collector.problem(null, `cannot read the rest of the file as CSV: ${detail}`);
-  }
-  return rows;
+    // Only a throwing callback gets here (skip_records_with_error turns parse errors into
+    // on_skip); it stops the parser, and the rows read before it are kept.
+    opened.on("error", (error: unknown) => {
+      const detail = error instanceof Error ? error.message : String(error);
+      collector.problem(null, `cannot read the rest of the file as CSV: ${detail}`);
+    });
+    return opened;
+  };
+
+  const write = (text: string) => {
+    if (text === "" || parser === null || parser.destroyed) return;
+    parser.write(text);
+  };
+
+  return {
+    push: (piece) => {
+      const text = lineBreaks.push(piece);
+      if (parser !== null) return write(text);
+      held += text;
+      const headerLine = firstNonBlankLine(held, false);
+      if (headerLine === undefined) return;
+      parser = open(csvDelimiter(headerLine));
+      write(held);
+      held = "";
+    },
+    end: () => {
+      const rest = lineBreaks.end();
+      if (parser === null) {
+        held += rest;
+        if (held === "") return collector.result();
+        parser = open(csvDelimiter(firstNonBlankLine(held, true) ?? ""));
+        write(held);
+        held = "";
+      } else {
+        write(rest);
+      }
+      if (!parser.destroyed) parser.end();
+      return collector.result();
+    },
+  };
 }
 
-export function parseCsvPhonebook(
-  text: string,
-  source: string,
-  country: CountryCode,
-): ParsedPhonebook {
-  const collector = new PhonebookCollector(source, country);
-  // csv-parse counts a CRLF inside a quoted field as two lines; with LF alone its line
-  // numbers are the file's (every CRLF or CR is one LF), and names do not mind the change.
-  const body = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  const headerLine = body.split("\n").find((line) => line.trim() !== "") ?? "";
-  const [header, ...rows] = readRows(body, csvDelimiter(headerLine), collector);
-  if (header === undefined) return collector.result();
-  const columns = findColumns(header.fields);
-  if (columns.numbers.length === 0) {
-    collector.problem(
-      header.line,
-      `no phone number column in the header ${quoted(header.raw)}; expected a column named` +
-        ` e.g. "Number", "Telefon", "Phone", "Numéro" or "Numero"`,
-    );
-    return collector.result();
+function addRow(row: CsvRow, columns: Columns, collector: PhonebookCollector): void {
+  if (row.fields.every((field) => field.trim() === "")) return;
+  const name = rowName(row.fields, columns);
+  const numbers = columns.numbers
+    .map((index) => row.fields[index] ?? "")
+    .filter((number) => number.trim() !== "");
+  if (numbers.length === 0) {
+    collector.problem(row.line, `no number in ${quoted(row.raw)}`);
+    return;
   }
-  for (const row of rows) {
-    if (row.fields.every((field) => field.trim() === "")) continue;
-    const name = rowName(row.fields, columns);
-    const numbers = columns.numbers
-      .map((index) => row.fields[index] ?? "")
-      .filter((number) => number.trim() !== "");
-    if (numbers.length === 0) {
-      collector.problem(row.line, `no number in ${quoted(row.raw)}`);
-      continue;
+  for (const number of numbers) collector.add(number, name, row.line, () => quoted(row.raw));
+}
+
+/** The first line with more than white space; the last, unfinished line only at the end. */
+function firstNonBlankLine(text: string, ended: boolean): string | undefined {
+  const lines = text.split("\n");
+  if (!ended) lines.pop();
+  return lines.find((line) => line.trim() !== "");
+}
+
+/**
+ * csv-parse counts a CRLF inside a quoted field as two lines; with LF alone its line
+ * numbers are the file's (every CRLF or CR is one LF), and names do not mind the change.
+ * A piece ending on CR waits for the next: it may be the first half of a CRLF.
+ */
+class LfLineBreaks {
+  #started = false;
+  #pendingCr = false;
+
+  push(piece: string): string {
+    if (piece === "") return "";
+    let text = piece;
+    if (!this.#started) {
+      this.#started = true;
+      text = text.replace(/^\uFEFF/, "");
     }
-    for (const number of numbers) collector.add(number, name, row.line, quoted(row.raw));
+    if (this.#pendingCr) {
+      this.#pendingCr = false;
+      text = text.startsWith("\n") ? text : `\n${text}`;
+    }
+    if (text.endsWith("\r")) {
+      this.#pendingCr = true;
+      text = text.slice(0, -1);
+    }
+    return text.replace(/\r\n?/g, "\n");
   }
-  return collector.result();
+
+  end(): string {
+    const rest = this.#pendingCr ? "\n" : "";
+    this.#pendingCr = false;
+    return rest;
+  }
 }

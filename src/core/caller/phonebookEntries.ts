@@ -54,13 +54,50 @@ export function isAnonymousMarker(number: string): boolean {
   return number.trim().toUpperCase() === "P";
 }
 
+/**
+ * A Map split in shards by the key's last characters. One JS Map of several hundred thousand
+ * numbers rehashes all of them at once when it grows, holding up the event loop for tens of
+ * milliseconds; shards grow a small table at a time.
+ */
+export class ShardedMap<V> {
+  static readonly #SHARDS = 64;
+  /** Made on first use: a small phonebook (the options) needs only a few. */
+  readonly #shards: (Map<string, V> | undefined)[] = [];
+  #size = 0;
+
+  #index(key: string): number {
+    const n = key.length;
+    const hash = key.charCodeAt(n - 1) * 31 + key.charCodeAt(n - 2) * 7 + key.charCodeAt(n - 3);
+    return (hash >>> 0) % ShardedMap.#SHARDS;
+  }
+
+  get(key: string): V | undefined {
+    return this.#shards[this.#index(key)]?.get(key);
+  }
+
+  set(key: string, value: V): void {
+    const index = this.#index(key);
+    let shard = this.#shards[index];
+    if (shard === undefined) {
+      shard = new Map();
+      this.#shards[index] = shard;
+    }
+    if (!shard.has(key)) this.#size += 1;
+    shard.set(key, value);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+}
+
 export class PhonebookCollector {
   readonly #source: string;
   readonly #country: CountryCode;
   readonly #entries: PhonebookEntry[] = [];
   readonly #problems: PhonebookProblem[] = [];
   /** key → index into #entries, so a later duplicate replaces the earlier one in place. */
-  readonly #indexByKey = new Map<string, number>();
+  readonly #indexByKey = new ShardedMap<number>();
   #anonymousName: string | null = null;
   #suppressed = 0;
 
@@ -80,18 +117,25 @@ export class PhonebookCollector {
 
   /**
    * Adds one number/name pair. `context` names what the pair came from (the quoted line, or
-   * "entry 3") for problem messages. Returns whether an entry (or the anonymous text) was taken.
+   * "entry 3") for problem messages; a function when making it costs (it is then made only
+   * for a problem). Returns whether an entry (or the anonymous text) was taken.
    */
-  add(rawNumber: string, rawName: string, line: number | null, context: string): boolean {
+  add(
+    rawNumber: string,
+    rawName: string,
+    line: number | null,
+    lazyContext: string | (() => string),
+  ): boolean {
+    const context = () => (typeof lazyContext === "string" ? lazyContext : lazyContext());
     const number = rawNumber.trim();
     const name = cleanText(rawName, MAX_NAME_LENGTH);
     if (number === "") {
-      this.problem(line, `no number in ${context}`);
+      this.problem(line, `no number in ${context()}`);
       return false;
     }
     if (isAnonymousMarker(number)) {
       if (name === "") {
-        this.problem(line, `no text for anonymous calls in ${context}`);
+        this.problem(line, `no text for anonymous calls in ${context()}`);
         return false;
       }
       this.#anonymousName = name; // a later P line wins, as later numbers do
@@ -99,11 +143,11 @@ export class PhonebookCollector {
     }
     const normalized = normalizeNumber(number, this.#country);
     if (normalized.kind !== "number") {
-      this.problem(line, `${quoted(number)} is not a phone number, in ${context}`);
+      this.problem(line, `${quoted(number)} is not a phone number, in ${context()}`);
       return false;
     }
     if (name === "") {
-      this.problem(line, `no name for ${quoted(number)} in ${context}`);
+      this.problem(line, `no name for ${quoted(number)} in ${context()}`);
       return false;
     }
     const entry: PhonebookEntry = { name, key: normalized.key, number, source: this.#source, line };

@@ -14,6 +14,7 @@
  */
 import type { CountryCode } from "./numbers.js";
 import { type ParsedPhonebook, PhonebookCollector, quoted } from "./phonebookEntries.js";
+import { LineSplitter, type PieceReader } from "./phonebookLines.js";
 
 export const LINE_BREAK = /\r\n|\r|\n/;
 
@@ -22,10 +23,18 @@ export function parseTsvPhonebook(
   source: string,
   country: CountryCode,
 ): ParsedPhonebook {
+  const reader = tsvPhonebookReader(source, country);
+  reader.push(text);
+  return reader.end();
+}
+
+/** The same, for a text read in pieces. */
+export function tsvPhonebookReader(
+  source: string,
+  country: CountryCode,
+): PieceReader<ParsedPhonebook> {
   const collector = new PhonebookCollector(source, country);
-  const lines = text.replace(/^\uFEFF/, "").split(LINE_BREAK);
-  lines.forEach((line, index) => {
-    const lineNumber = index + 1;
+  const lines = new LineSplitter((line, lineNumber) => {
     const trimmed = line.trim();
     if (trimmed === "" || trimmed.startsWith("#")) return;
     const tab = line.indexOf("\t");
@@ -45,7 +54,13 @@ export function parseTsvPhonebook(
       );
       return;
     }
-    collector.add(number, name, lineNumber, quoted(line));
+    collector.add(number, name, lineNumber, () => quoted(line));
   });
-  return collector.result();
+  return {
+    push: (piece) => lines.push(piece),
+    end: () => {
+      lines.end();
+      return collector.result();
+    },
+  };
 }

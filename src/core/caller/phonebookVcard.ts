@@ -26,7 +26,7 @@
 import ICAL from "ical.js";
 import type { CountryCode } from "./numbers.js";
 import { type ParsedPhonebook, PhonebookCollector, quoted } from "./phonebookEntries.js";
-import { LINE_BREAK } from "./phonebookTsv.js";
+import { LineSplitter, type PieceReader } from "./phonebookLines.js";
 
 interface ContentLine {
   text: string;
@@ -48,12 +48,20 @@ export function parseVcardPhonebook(
   source: string,
   country: CountryCode,
 ): ParsedPhonebook {
+  const reader = vcardPhonebookReader(source, country);
+  reader.push(text);
+  return reader.end();
+}
+
+/** The same, for a text read in pieces: each card is read as soon as its END:VCARD arrives. */
+export function vcardPhonebookReader(
+  source: string,
+  country: CountryCode,
+): PieceReader<ParsedPhonebook> {
   const collector = new PhonebookCollector(source, country);
-  const physical = text.replace(/^\uFEFF/, "").split(LINE_BREAK);
   let card: Card | null = null;
   let strayReported = false;
-  for (const [index, raw] of physical.entries()) {
-    const line = index + 1;
+  const lines = new LineSplitter((raw, line) => {
     if (BEGIN.test(raw)) {
       if (card !== null) {
         collector.problem(card.start, "this vCard has no END:VCARD before the next one; skipped");
@@ -70,9 +78,18 @@ export function parseVcardPhonebook(
       collector.problem(line, `text outside BEGIN:VCARD … END:VCARD ignored: ${quoted(raw)}`);
       strayReported = true; // once per run of stray lines, not once per line
     }
-  }
-  if (card !== null) collector.problem(card.start, "this vCard has no END:VCARD; skipped");
-  return collector.result();
+  });
+  return {
+    push: (piece) => lines.push(piece),
+    end: () => {
+      lines.end();
+      const unfinished = card as Card | null;
+      if (unfinished !== null) {
+        collector.problem(unfinished.start, "this vCard has no END:VCARD; skipped");
+      }
+      return collector.result();
+    },
+  };
 }
 
 function isQuotedPrintable(line: string): boolean {
@@ -250,7 +267,7 @@ function readCard(card: Card, collector: PhonebookCollector): void {
     if (number === null) {
       collector.problem(line, `${quoted(value)} is not a telephone number, in ${quoted(text)}`);
     } else {
-      collector.add(number, name, line, quoted(text));
+      collector.add(number, name, line, () => quoted(text));
     }
   });
 }

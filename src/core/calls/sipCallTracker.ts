@@ -4,19 +4,34 @@
  *
  *  incoming:  INVITE ─► 180/183 ─► ringing ─► 200 (to the INVITE) ─► answered ─► BYE ─► ended
  *             CANCEL / 487 before an answer ─► missed (cancelled)
- *             486 / 603 / 480 / other failures before an answer ─► missed (rejected)
+ *             486 / 603 / 480 / other failures after ringing, busy at once ─► missed (rejected)
+ *             refused before any 180/183 (a scanner's INVITE) ─► no call, counted
  *             no final answer within the ring time-out ─► missed (timeout)
  *  outgoing:  INVITE ─► outgoing ─► 200 ─► answered ─► BYE ─► ended; failures ─► ended
  *
  * One call per Call-ID: retransmissions, the second INVITE after a 401/407 challenge, the same
  * INVITE seen at several hops, forked responses and re-INVITEs/UPDATEs all belong to the
- * call the first INVITE started, and never change its caller. A call that never rang (a 486
- * at once) is reported missed without a ringing event, so nothing is announced for it.
+ * call the first INVITE started, and never change its caller.
+ *
+ * "Rang" means a 180 Ringing or 183 Session Progress (§21.1.2, §21.1.5: the callee is being
+ * alerted) or an answer. An incoming INVITE refused (4xx/5xx/6xx, §21.4–§21.6) before it rang
+ * is no call: that is how an adapter answers the internet's SIP scanners (404, 403, 488, …,
+ * hundreds a day to an exposed adapter), and no phone rang; so is one challenged (401/407)
+ * whose caller lets the ring time pass without authenticating. 487 is no refusal (the caller
+ * cancelled) and stays a missed call. Two refusals still say a caller
+ * was turned away from the household's line, and are reported missed (without a ringing
+ * event, so nothing is announced): busy (486 Busy Here, 600 Busy Everywhere), and any refusal
+ * of a call to one of the household's own numbers (ownNumbers, from the configured lines).
+ * The refused INVITEs left out are counted (stats.refusedBeforeRinging).
+ *
+ * The line is the household's number from the Request-URI or To user: network text, cleaned
+ * and capped like a caller name (cleanLineId).
  */
 
 import { isSameNumber } from "../caller/numbers.js";
 import { calledOf, callerOf, dialogKey, type SipParty } from "../sip/identity.js";
 import type { SipMessage } from "../sip/parseSip.js";
+import { cleanLineId } from "../text/cleanText.js";
 import {
   type CallDirection,
   type CallEndReason,
@@ -43,8 +58,12 @@ interface SipCall {
   readonly direction: CallDirection;
   readonly line: string;
   readonly party: SipParty;
+  /** Incoming to one of the household's own numbers (a configured line). */
+  readonly toOwnNumber: boolean;
   readonly startedAt: number;
   state: SipCallState;
+  /** Answered 401/407 while not ringing: a caller that never authenticates never rang. */
+  challenged: boolean;
   answeredAt: number | null;
   deadline: number | null;
 }
@@ -53,6 +72,8 @@ const NO_EVENTS: readonly CallEvent[] = Object.freeze([]);
 /** An ended dialog is remembered this long, so that its late retransmissions stay quiet. */
 const REMEMBER_ENDED_MS = 64_000;
 const MAX_DIALOGS = 1024;
+/** Refusals that say the line exists and is in use: a caller was turned away, not a scanner. */
+const BUSY = new Set([486, 600]);
 
 export class SipCallTracker {
   readonly #calls = new Map<string, SipCall>();
@@ -62,6 +83,8 @@ export class SipCallTracker {
   readonly #ringTimeoutMs: number;
   readonly #newCallId: () => string;
   #nextDeadline = Number.POSITIVE_INFINITY;
+  /** Incoming INVITEs refused before they rang, and so not reported (see above). */
+  readonly stats = { refusedBeforeRinging: 0 };
 
   constructor(options: SipCallTrackerOptions = {}) {
     this.#ownAddresses = new Set(options.ownAddresses ?? []);
@@ -103,8 +126,11 @@ export class SipCallTracker {
     if (now < this.#nextDeadline) return NO_EVENTS;
     const events: CallEvent[] = [];
     for (const call of [...this.#calls.values()]) {
-      if (call.deadline !== null && call.deadline <= now)
-        this.#finish(call, call.deadline, "timeout", events);
+      if (call.deadline === null || call.deadline > now) continue;
+      if (this.#isRefusedBeforeRinging(call, 401)) {
+        this.stats.refusedBeforeRinging++;
+        this.#forget(call, call.deadline);
+      } else this.#finish(call, call.deadline, "timeout", events);
     }
     for (const [callId, endedAt] of this.#ended)
       if (now - endedAt > REMEMBER_ENDED_MS) this.#ended.delete(callId);
@@ -139,10 +165,12 @@ export class SipCallTracker {
       id: this.#newCallId(),
       callId,
       direction,
-      line: `sip:${(ownNumber ?? "unknown").toLowerCase()}`,
+      line: `sip:${cleanLineId(ownNumber ?? "") || "unknown"}`,
       party,
+      toOwnNumber: direction === "incoming" && called.number !== null && this.#isOwn(called.number),
       startedAt: context.at,
       state: "offered",
+      challenged: false,
       answeredAt: null,
       deadline: context.at + this.#ringTimeoutMs,
     };
@@ -170,21 +198,50 @@ export class SipCallTracker {
       call.deadline = null;
       events.push(this.#event(call, "answered", at, null));
       this.#updateDeadline();
-    } else if (status >= 300 && status !== 401 && status !== 407 && call.state !== "answered") {
-      // 401/407 are a challenge: the caller's next INVITE continues the same call.
+    } else if (status === 401 || status === 407) {
+      // A challenge: the caller's next INVITE continues the same call.
+      call.challenged = true;
+    } else if (this.#isRefusedBeforeRinging(call, status)) {
+      this.stats.refusedBeforeRinging++;
+      this.#forget(call, at);
+      this.#updateDeadline();
+    } else if (status >= 300 && call.state !== "answered") {
       this.#finish(call, at, status === 487 ? "cancelled" : "rejected", events);
     }
+  }
+
+  /**
+   * An incoming INVITE refused with `status` (4xx–6xx) before it rang, not busy, not to one of
+   * our numbers. A challenge (401/407) counts once the caller has let the ring time pass
+   * without authenticating: tick() asks with 401.
+   */
+  #isRefusedBeforeRinging(call: SipCall, status: number): boolean {
+    const challengeLeftUnanswered = (status === 401 || status === 407) && call.challenged;
+    return (
+      call.direction === "incoming" &&
+      call.state === "offered" &&
+      status >= 400 &&
+      status !== 487 && // Request Terminated: the caller gave up (CANCEL), nobody refused
+      (challengeLeftUnanswered || (status !== 401 && status !== 407)) &&
+      !BUSY.has(status) &&
+      !call.toOwnNumber
+    );
   }
 
   #finish(call: SipCall, at: number, reason: CallEndReason, events: CallEvent[]): void {
     const type: CallEventType =
       call.direction === "incoming" && call.state !== "answered" ? "missed" : "ended";
     events.push(this.#event(call, type, at, reason));
+    this.#forget(call, at);
+    this.#updateDeadline();
+  }
+
+  /** Ends the dialog without an event; its late retransmissions stay quiet. */
+  #forget(call: SipCall, at: number): void {
     this.#calls.delete(call.callId);
     this.#ended.set(call.callId, at);
     if (this.#ended.size > MAX_DIALOGS)
       this.#ended.delete(this.#ended.keys().next().value as string);
-    this.#updateDeadline();
   }
 
   #direction(

@@ -3,10 +3,13 @@
  * path such as `aaln/1` or `AALN/S2/1`. Local names are case-insensitive and real gateways mix
  * `aaln/` and `AALN/`, so calls are keyed by the lower-cased name. Wildcards: `*` (all of) and
  * `$` (any of), e.g. `*@vg224` in an RSIP that restarts every line of the gateway.
+ * The name is network text: its key is cleaned (control characters, markup) and capped, since
+ * it names the line in events, devices and topics.
  */
+import { cleanLineId } from "../text/cleanText.js";
 
 export function lineKey(endpoint: string): string {
-  return endpoint.toLowerCase();
+  return cleanLineId(endpoint);
 }
 
 export function isWildcard(endpoint: string): boolean {

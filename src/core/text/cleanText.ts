@@ -13,3 +13,17 @@ export function cleanText(text: string, maxLength: number): string {
     .trim();
   return Array.from(folded).slice(0, maxLength).join("").trim();
 }
+
+/** Longest line id kept: endpoint names (`aaln/1@gw.example`) and SIP users are far shorter. */
+export const MAX_LINE_ID_LENGTH = 128;
+const PLAIN_LINE_ID = /^[!-;=?-~]{1,128}$/;
+
+/**
+ * A line's id from the network (an MGCP endpoint name, the user of a SIP To / Request-URI),
+ * lower-cased and cleaned like a caller name: it names devices, topics and log entries. Plain
+ * printable ASCII without angle brackets, the usual case, takes the fast way.
+ */
+export function cleanLineId(text: string): string {
+  const lower = text.toLowerCase();
+  return PLAIN_LINE_ID.test(lower) ? lower : cleanText(lower, MAX_LINE_ID_LENGTH);
+}

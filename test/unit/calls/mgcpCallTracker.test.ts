@@ -357,3 +357,20 @@ describe("messages that are not about calls", () => {
     expect(tracker.stats.unmatchedResponses).toBe(1);
   });
 });
+
+describe("the line text from the endpoint name", () => {
+  it("ESC, markup and 2,007 characters: cleaned and capped like a name; the call still ends", () => {
+    const line = `\x1b[31m<b>AALN/1</b>@${"x".repeat(2007)}`;
+    const events = run([
+      [0, "ca", ring(1, "0441234567", "Hans Muster", line)],
+      [5, "ca", rqnt(2, "", line)],
+    ]);
+    expect(events.map((e) => [e.type, e.number])).toEqual([
+      ["ringing", "0441234567"],
+      ["missed", "0441234567"],
+    ]);
+    expect(events[0]?.line).toMatch(/^\[31m aaln\/1 @x+$/);
+    expect(events[0]?.line).toHaveLength(128);
+    expect(events[1]?.line).toBe(events[0]?.line);
+  });
+});

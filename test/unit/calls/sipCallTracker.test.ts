@@ -261,3 +261,108 @@ describe("outgoing SIP calls", () => {
     ]);
   });
 });
+
+describe("SIP scanners: an INVITE refused before it rang is no call", () => {
+  it.each([
+    [404, "Not Found"],
+    [403, "Forbidden"],
+    [488, "Not Acceptable Here"],
+    [480, "Temporarily Unavailable"],
+    [503, "Service Unavailable"],
+    [603, "Decline"],
+  ])("%i %s after 100 Trying: no event, counted, its retransmissions quiet", (status, reason) => {
+    const tracker = new SipCallTracker({ ownAddresses: [ATA] });
+    const events = run(
+      [
+        [0, "provider", invite("scan-1", { to: "100" })],
+        [0.01, "ata", response("scan-1", 100, "Trying")],
+        [0.02, "ata", response("scan-1", status, reason)],
+        [0.5, "provider", invite("scan-1", { to: "100" })],
+        [0.51, "ata", response("scan-1", status, reason)],
+        [400, "provider", invite("scan-2", { to: "100" })],
+        [400.01, "ata", response("scan-2", status, reason)],
+      ],
+      tracker,
+    );
+    expect(events).toEqual([]);
+    expect(tracker.stats.refusedBeforeRinging).toBe(2);
+    expect(tracker.nextDeadline).toBeGreaterThan(T0 + 400_000);
+  });
+
+  it("a challenge the caller never answers: no missed call when the ring time passes", () => {
+    const tracker = new SipCallTracker({ ownAddresses: [ATA], ringTimeoutMs: 60_000 });
+    const events = run(
+      [
+        [0, "provider", invite("scan-3", { to: "100" })],
+        [0.01, "ata", response("scan-3", 401, "Unauthorized")],
+        [120, "provider", invite("other", { to: "0441112233" })],
+      ],
+      tracker,
+    );
+    expect(events).toEqual([]);
+    expect(tracker.stats.refusedBeforeRinging).toBe(1);
+  });
+
+  it("a challenge answered with credentials, then ringing: the call as before", () => {
+    const events = run([
+      [0, "provider", invite("c-9")],
+      [0.01, "ata", response("c-9", 407, "Proxy Authentication Required")],
+      [0.1, "provider", invite("c-9", { cseq: 2 })],
+      [0.2, "ata", response("c-9", 180, "Ringing", "INVITE", 2)],
+      [9, "ata", response("c-9", 480, "Temporarily Unavailable", "INVITE", 2)],
+    ]);
+    expect(events.map((e) => [e.type, e.reason])).toEqual([
+      ["ringing", null],
+      ["missed", "rejected"],
+    ]);
+  });
+
+  it.each([
+    ["busy here", 486, {}],
+    ["busy everywhere", 600, {}],
+    ["refused, but to one of the household's numbers", 480, { ownNumbers: ["044 111 22 33"] }],
+  ])("still a missed call without ringing: %s", (_, status, options) => {
+    const tracker = new SipCallTracker({ ownAddresses: [ATA], ...options });
+    const events = run(
+      [
+        [0, "provider", invite("c-10")],
+        [0.1, "ata", response("c-10", status, "No")],
+      ],
+      tracker,
+    );
+    expect(events.map((e) => [e.type, e.line, e.number, e.reason])).toEqual([
+      ["missed", "sip:0441112233", "0449876543", "rejected"],
+    ]);
+    expect(tracker.stats.refusedBeforeRinging).toBe(0);
+  });
+
+  it("487 before ringing is the caller cancelling, not a refusal: still missed", () => {
+    const events = run([
+      [0, "provider", invite("c-11")],
+      [0.3, "ata", response("c-11", 487, "Request Terminated")],
+    ]);
+    expect(events.map((e) => [e.type, e.reason])).toEqual([["missed", "cancelled"]]);
+  });
+});
+
+describe("the line text from the Request-URI and To user", () => {
+  it("ESC, markup, an encoded NUL and 2,007 characters: cleaned and capped like a name", () => {
+    const user = `%1b[31m<b>Hans</b>%00${"x".repeat(2007)}`;
+    const events = run([
+      [0, "provider", invite("c-12", { to: user })],
+      [0.1, "ata", response("c-12", 180, "Ringing")],
+    ]);
+    const line = events[0]?.line ?? "";
+    expect(line).toMatch(/^sip:\[31m hans x+$/);
+    expect(line).toHaveLength("sip:".length + 128);
+    expect(line).not.toMatch(/[\p{Cc}<>]/u);
+  });
+
+  it("an ordinary user is kept as it is, lower-cased", () => {
+    const events = run([
+      [0, "provider", invite("c-13", { to: "Office-1" })],
+      [0.1, "ata", response("c-13", 180, "Ringing")],
+    ]);
+    expect(events[0]?.line).toBe("sip:office-1");
+  });
+});

@@ -36,6 +36,8 @@ export interface PipelineStats {
   sipMessages: number;
   retransmissions: number;
   unmatchedResponses: number;
+  /** SIP INVITEs refused before they rang (scanners): no call was reported for them. */
+  refusedInvites: number;
   callEvents: number;
   readonly errors: ErrorCounts;
 }
@@ -55,6 +57,7 @@ export class CallerIdPipeline {
     sipMessages: 0,
     retransmissions: 0,
     unmatchedResponses: 0,
+    refusedInvites: 0,
     callEvents: 0,
     errors: new ErrorCounts(),
   };
@@ -81,6 +84,7 @@ export class CallerIdPipeline {
   get stats(): Readonly<PipelineStats> {
     this.#stats.retransmissions = this.#mgcp.stats.retransmissions;
     this.#stats.unmatchedResponses = this.#mgcp.stats.unmatchedResponses;
+    this.#stats.refusedInvites = this.#sip.stats.refusedBeforeRinging;
     return this.#stats;
   }
 

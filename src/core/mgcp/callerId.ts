@@ -9,7 +9,7 @@
  *   ci(10/14/17/26, "555 1212", somebody)        RFC example: spaces inside quotes ignored
  *
  *   time   = MM/DD/HH/MM, local time of the call agent, no year and no zone
- *   number = digits; "P" = private (withheld), "O" = out of area (unavailable)   GR-30-CORE
+ *   number = digits (at most 32 kept); "P" = private (withheld), "O" = out of area   GR-30-CORE
  *   name   = text; the same "P" and "O"; an unquoted name may itself contain commas
  */
 import { cleanText } from "../text/cleanText.js";
@@ -39,6 +39,8 @@ export interface CallerId {
 
 /** Longest name kept; Bellcore caller-id names have at most 15 characters, so this is generous. */
 const MAX_NAME_LENGTH = 64;
+/** Longer digit strings are not telephone numbers (the same cap as caller/numbers.ts). */
+const MAX_DIGITS = 32;
 const TIME = /^(\d{1,2})\/(\d{1,2})\/(\d{1,2})\/(\d{1,2})$/;
 
 /** Parses the text inside `ci( … )`. Never throws; missing fields are simply absent. */
@@ -52,7 +54,8 @@ export function parseCallerId(args: string): CallerId {
   const numberMark = presentationMark(numberField);
   const nameMark = presentationMark(nameField);
   const digits = numberMark ? "" : numberField.replace(/[^0-9+*#]/g, "");
-  const number = digits === "" ? null : digits;
+  // Thousands of digits are no telephone number: dropped, as the odd field, not cut to a wrong one.
+  const number = digits === "" || digits.length > MAX_DIGITS ? null : digits;
   const anonymous = numberMark === "P" || (number === null && nameMark === "P");
   const unavailable = !anonymous && (numberMark === "O" || (number === null && nameMark === "O"));
   const cleanName = nameMark ? "" : cleanText(nameField, MAX_NAME_LENGTH);

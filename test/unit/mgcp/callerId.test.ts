@@ -148,3 +148,21 @@ describe("event lists", () => {
     expect(parseEventList("L/ci(1,2,").at(0)).toMatchObject({ name: "ci", args: "1,2," });
   });
 });
+
+describe("odd caller text: the call keeps what is sound", () => {
+  it("a number of thousands of digits is dropped, the name kept", () => {
+    expect(parseCallerId(`,${"1".repeat(4000)},Hans`)).toMatchObject({
+      number: null,
+      name: "Hans",
+    });
+    expect(parseCallerId(`,${"1".repeat(32)},Hans`).number).toBe("1".repeat(32));
+  });
+
+  it("NUL, ESC and markup in the name are blanked; a long name is cut to 64 characters", () => {
+    expect(parseCallerId(',0441234567,"\x1b[1mHans\0Muster</b>\0"').name).toBe("[1mHans Muster");
+    expect(parseCallerId(`,0441234567,"${"Ä".repeat(5000)}"`)).toMatchObject({
+      number: "0441234567",
+      name: "Ä".repeat(64),
+    });
+  });
+});

@@ -35,6 +35,7 @@ import {
 import {
   type PublisherState,
   parsePublisherState,
+  planDiscovery,
   serializePublisherState,
 } from "../core/discovery/publisherState.js";
 import type { HouseholdChange, HouseholdPort, LineState } from "../core/household/household.js";
@@ -86,194 +87,202 @@ export function createMqttOutput(
   store: MqttStateStore,
   log: MqttLog,
 ): MqttOutput {
-  const state: PublisherState = parsePublisherState(store.load());
-  const availability = availabilityTopic(settings.baseTopic);
-  const broker = describeBroker(settings.url);
+  return new MqttPublisher(settings, household, store, log);
+}
+
+class MqttPublisher implements MqttOutput {
+  #state: PublisherState;
+  readonly #availability: string;
+  readonly #broker: string;
   /** What this connection has already received, topic → payload. */
-  const sent = new Map<string, string>();
-  let client: MqttClient | null = null;
-  let stopped = false;
-  let outageReported = false;
-  let unsubscribe: (() => void) | null = null;
+  readonly #sent = new Map<string, string>();
+  #client: MqttClient | null = null;
+  #stopped = false;
+  #outageReported = false;
+  #unsubscribe: (() => void) | null = null;
   /** The diagnostics documents last published, for re-publishing. */
-  let lastDiagnostics: StateMessage[] = [];
+  #lastDiagnostics: StateMessage[] = [];
 
-  const isConnected = () => client?.connected === true && !stopped;
+  constructor(
+    private readonly settings: MqttSettings,
+    private readonly household: HouseholdPort,
+    private readonly store: MqttStateStore,
+    private readonly log: MqttLog,
+  ) {
+    this.#state = parsePublisherState(store.load());
+    this.#availability = availabilityTopic(settings.baseTopic);
+    this.#broker = describeBroker(settings.url);
+  }
 
-  function publish(topic: string, payload: string, retain: boolean): void {
-    client?.publish(topic, payload, { qos: QOS, retain }, (error) => {
-      if (error) log.debug(() => `MQTT publish to ${topic} failed: ${error.message}`);
+  get connected(): boolean {
+    return this.#client?.connected === true && !this.#stopped;
+  }
+
+  async start(): Promise<void> {
+    if (this.#client !== null) return;
+    this.#stopped = false;
+    this.#unsubscribe = this.household.subscribe((change) => this.#onHouseholdChange(change));
+    this.#client = this.#connect();
+    await waitForFirstConnect(this.#client);
+  }
+
+  async stop(): Promise<void> {
+    const mqtt = this.#client;
+    if (mqtt === null || this.#stopped) return;
+    const wasConnected = mqtt.connected;
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    await endMqttClient(mqtt, wasConnected, this.#availability, this.log);
+  }
+
+  publishCall(report: CallReport): void {
+    if (this.#stopped || this.#client === null) return;
+    const topic = lineTopic(this.settings.baseTopic, report.event.line, LINE_TOPICS.call);
+    this.#publish(topic, stableJson(callEventPayload(report)), false);
+  }
+
+  publishDiagnostics(d: Diagnostics): void {
+    if (this.#stopped) return;
+    this.#lastDiagnostics = diagnosticsMessages(this.settings.baseTopic, d);
+    for (const { topic, payload } of this.#lastDiagnostics)
+      this.#publishRetained(topic, payload, false);
+  }
+
+  #publish(topic: string, payload: string, retain: boolean): void {
+    this.#client?.publish(topic, payload, { qos: QOS, retain }, (error) => {
+      if (error) this.log.debug(() => `MQTT publish to ${topic} failed: ${error.message}`);
     });
   }
 
-  function publishRetained(topic: string, payload: string, force: boolean): void {
-    if (!isConnected()) return; // sent with everything else on the next connect
-    if (!force && sent.get(topic) === payload) return;
-    sent.set(topic, payload);
-    publish(topic, payload, true);
+  #publishRetained(topic: string, payload: string, force: boolean): void {
+    if (!this.connected) return; // sent with everything else on the next connect
+    if (!force && this.#sent.get(topic) === payload) return;
+    this.#sent.set(topic, payload);
+    this.#publish(topic, payload, true);
   }
 
-  function publishDiscovery(force: boolean): void {
-    if (!isConnected()) return;
+  #publishDiscovery(force: boolean): void {
+    if (!this.connected) return;
     const context: DiscoveryContext = {
-      discoveryPrefix: settings.discoveryPrefix,
-      baseTopic: settings.baseTopic,
-      swVersion: settings.swVersion,
-      lines: household.current().lines.map(({ key, label }) => ({ key, label })),
+      discoveryPrefix: this.settings.discoveryPrefix,
+      baseTopic: this.settings.baseTopic,
+      swVersion: this.settings.swVersion,
+      lines: this.household.current().lines.map(({ key, label }) => ({ key, label })),
     };
     const messages = buildDiscovery(context);
-    const wanted = new Set(messages.map((m) => m.topic));
-    const stale = state.discoveryTopics.filter((topic) => !wanted.has(topic));
-    for (const topic of stale) {
-      log.debug(() => `removing the entity at ${topic}`);
-      sent.delete(topic);
-      publish(topic, "", true);
+    const plan = planDiscovery(
+      this.#state,
+      messages.map((m) => m.topic),
+    );
+    for (const topic of plan.stale) {
+      this.log.debug(() => `removing the entity at ${topic}`);
+      this.#sent.delete(topic);
+      this.#publish(topic, "", true);
     }
     // Recorded before the configs go out: a crash in between must not lose track of them.
-    const known = [...wanted];
-    if (stale.length > 0 || known.some((topic) => !state.discoveryTopics.includes(topic))) {
-      state.discoveryTopics = known;
-      save();
+    if (plan.next) {
+      this.#state = plan.next;
+      this.#save();
     }
-    for (const { topic, payload } of messages) publishRetained(topic, stableJson(payload), force);
+    for (const { topic, payload } of messages)
+      this.#publishRetained(topic, stableJson(payload), force);
   }
 
-  function save(): void {
+  #save(): void {
     try {
-      store.save(serializePublisherState(state));
+      this.store.save(serializePublisherState(this.#state));
     } catch (error) {
-      log.warn(`cannot save the MQTT entity state: ${(error as Error).message}`);
+      this.log.warn(`cannot save the MQTT entity state: ${(error as Error).message}`);
     }
   }
 
   /** `force`: every topic, or only the one that confirms a command. */
-  function publishLine(line: LineState, force: boolean | string): void {
-    for (const { topic, payload } of lineStateMessages(settings.baseTopic, line))
-      publishRetained(topic, payload, force === true || force === topic);
+  #publishLine(line: LineState, force: boolean | string): void {
+    for (const { topic, payload } of lineStateMessages(this.settings.baseTopic, line))
+      this.#publishRetained(topic, payload, force === true || force === topic);
   }
 
-  function publishEverything(): void {
-    publishDiscovery(true);
-    for (const line of household.current().lines) publishLine(line, true);
-    for (const { topic, payload } of lastDiagnostics) publishRetained(topic, payload, true);
+  #publishEverything(): void {
+    this.#publishDiscovery(true);
+    for (const line of this.household.current().lines) this.#publishLine(line, true);
+    for (const { topic, payload } of this.#lastDiagnostics)
+      this.#publishRetained(topic, payload, true);
     // Last, so whoever waits for `online` finds every entity and state in place.
-    publishRetained(availability, ONLINE, true);
+    this.#publishRetained(this.#availability, ONLINE, true);
   }
 
-  function onHouseholdChange(change: HouseholdChange): void {
-    if (stopped) return;
+  #onHouseholdChange(change: HouseholdChange): void {
+    if (this.#stopped) return;
     const { line } = change;
-    if (change.added) log.info(`new telephone line ${line.label}: announcing its entities`);
+    if (change.added) this.log.info(`new telephone line ${line.label}: announcing its entities`);
     if (change.cause === "call") {
-      publishDiscovery(false);
-      publishLine(line, false);
+      this.#publishDiscovery(false);
+      this.#publishLine(line, false);
     } else {
       // Confirmed even when unchanged: HA shows the switch as commanded until the state comes,
       // and a press of the reset button always gets its answer.
-      publishLine(line, confirmationTopic(settings.baseTopic, change.cause, line.key));
+      this.#publishLine(line, confirmationTopic(this.settings.baseTopic, change.cause, line.key));
     }
   }
 
-  function onConnect(): void {
-    if (stopped) return;
-    log.info(`connected to the MQTT broker at ${broker}`);
-    outageReported = false;
-    sent.clear();
-    // Subscribed here on every connect (resubscribe is off): one place, one order.
-    client?.subscribe(
-      commandSubscriptions(settings.baseTopic, settings.discoveryPrefix),
-      { qos: QOS },
-      (error) => {
-        if (error) log.warn(`cannot subscribe to MQTT commands: ${error.message}`);
-      },
-    );
-    publishEverything();
-  }
-
-  function onMessage(topic: string, payload: Buffer, retained: boolean): void {
-    // A retained command or birth message is history, not a request: acting on it again at
-    // every connect would reset counts or flip switches nobody touched.
-    if (retained || stopped) return;
-    const inbound = readInbound(
-      settings,
-      household.current().lines,
-      topic,
-      payload.toString("utf8"),
-    );
-    if (inbound.kind === "command") household.dispatch(inbound.command);
-    else if (inbound.kind === "home-assistant-online") {
-      log.debug(() => "Home Assistant came online: publishing everything again");
-      publishEverything();
-    } else if (inbound.note !== null) {
-      const { note } = inbound;
-      log.debug(() => note);
-    }
-  }
-
-  function onError(error: Error): void {
-    if (stopped) return;
-    if (!outageReported) {
-      outageReported = true;
-      log.warn(`cannot reach the MQTT broker at ${broker} (${error.message}); retrying`);
-    } else {
-      log.debug(() => `MQTT broker still unreachable: ${error.message}`);
-    }
-  }
-
-  function onClose(wasConnected: boolean): void {
-    if (stopped || !wasConnected || outageReported) return;
-    outageReported = true;
-    log.warn(`lost the connection to the MQTT broker at ${broker}; reconnecting`);
-  }
-
-  function connectClient(): MqttClient {
-    const mqtt = connect(settings.url, mqttClientOptions(settings, availability));
+  #connect(): MqttClient {
+    const mqtt = connect(this.settings.url, mqttClientOptions(this.settings, this.#availability));
     let wasConnected = false;
     mqtt.on("connect", () => {
       wasConnected = true;
-      onConnect();
+      this.#onConnect();
     });
-    mqtt.on("message", (topic, payload, packet) => onMessage(topic, payload, packet.retain));
-    mqtt.on("error", onError);
+    mqtt.on("message", (topic, payload, packet) => this.#onMessage(topic, payload, packet.retain));
+    mqtt.on("error", (error) => this.#onError(error));
     mqtt.on("close", () => {
-      onClose(wasConnected);
+      this.#onClose(wasConnected);
       wasConnected = false;
     });
     return mqtt;
   }
 
-  return {
-    get connected() {
-      return isConnected();
-    },
+  #onConnect(): void {
+    if (this.#stopped) return;
+    this.log.info(`connected to the MQTT broker at ${this.#broker}`);
+    this.#outageReported = false;
+    this.#sent.clear();
+    // Subscribed here on every connect (resubscribe is off): one place, one order.
+    const topics = commandSubscriptions(this.settings.baseTopic, this.settings.discoveryPrefix);
+    this.#client?.subscribe(topics, { qos: QOS }, (error) => {
+      if (error) this.log.warn(`cannot subscribe to MQTT commands: ${error.message}`);
+    });
+    this.#publishEverything();
+  }
 
-    async start() {
-      if (client !== null) return;
-      stopped = false;
-      unsubscribe = household.subscribe(onHouseholdChange);
-      client = connectClient();
-      await waitForFirstConnect(client);
-    },
+  #onMessage(topic: string, payload: Buffer, retained: boolean): void {
+    // A retained command or birth message is history, not a request: acting on it again at
+    // every connect would reset counts or flip switches nobody touched.
+    if (retained || this.#stopped) return;
+    const lines = this.household.current().lines;
+    const inbound = readInbound(this.settings, lines, topic, payload.toString("utf8"));
+    if (inbound.kind === "command") this.household.dispatch(inbound.command);
+    else if (inbound.kind === "home-assistant-online") {
+      this.log.debug(() => "Home Assistant came online: publishing everything again");
+      this.#publishEverything();
+    } else if (inbound.note !== null) {
+      const { note } = inbound;
+      this.log.debug(() => note);
+    }
+  }
 
-    async stop() {
-      const mqtt = client;
-      if (mqtt === null || stopped) return;
-      const wasConnected = mqtt.connected;
-      stopped = true;
-      unsubscribe?.();
-      await endMqttClient(mqtt, wasConnected, availability, log);
-    },
+  #onError(error: Error): void {
+    if (this.#stopped) return;
+    if (!this.#outageReported) {
+      this.#outageReported = true;
+      this.log.warn(`cannot reach the MQTT broker at ${this.#broker} (${error.message}); retrying`);
+    } else {
+      this.log.debug(() => `MQTT broker still unreachable: ${error.message}`);
+    }
+  }
 
-    publishCall(report) {
-      if (stopped || client === null) return;
-      const topic = lineTopic(settings.baseTopic, report.event.line, LINE_TOPICS.call);
-      publish(topic, stableJson(callEventPayload(report)), false);
-    },
-
-    publishDiagnostics(d) {
-      if (stopped) return;
-      lastDiagnostics = diagnosticsMessages(settings.baseTopic, d);
-      for (const { topic, payload } of lastDiagnostics) publishRetained(topic, payload, false);
-    },
-  };
+  #onClose(wasConnected: boolean): void {
+    if (this.#stopped || !wasConnected || this.#outageReported) return;
+    this.#outageReported = true;
+    this.log.warn(`lost the connection to the MQTT broker at ${this.#broker}; reconnecting`);
+  }
 }

@@ -26,3 +26,17 @@ export function parsePublisherState(raw: unknown): PublisherState {
     discoveryTopics: [...new Set(topics.filter((t): t is string => typeof t === "string"))],
   };
 }
+
+/**
+ * The discovery topics to clear (published once, no longer produced), and the bookkeeping to
+ * save before the configs go out (null when it is unchanged).
+ */
+export function planDiscovery(
+  state: PublisherState,
+  wanted: readonly string[],
+): { stale: string[]; next: PublisherState | null } {
+  const wantedSet = new Set(wanted);
+  const stale = state.discoveryTopics.filter((topic) => !wantedSet.has(topic));
+  const grows = wanted.some((topic) => !state.discoveryTopics.includes(topic));
+  return { stale, next: stale.length > 0 || grows ? { discoveryTopics: [...wantedSet] } : null };
+}

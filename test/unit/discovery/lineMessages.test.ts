@@ -4,6 +4,7 @@ import {
   lineStateMessages,
   readInbound,
 } from "../../../src/core/discovery/lineMessages.js";
+import { planDiscovery } from "../../../src/core/discovery/publisherState.js";
 import { type LineState, newLine } from "../../../src/core/household/household.js";
 
 const SETTINGS = { baseTopic: "voip_callerid", discoveryPrefix: "homeassistant" };
@@ -88,6 +89,19 @@ describe("inbound MQTT messages", () => {
     expect(read(`${L}/announcements/set`, "maybe")).toEqual({
       kind: "ignored",
       note: 'ignoring announcements command "maybe"',
+    });
+  });
+});
+
+describe("discovery bookkeeping", () => {
+  it("clears topics no longer produced, and saves only when the set changes", () => {
+    const state = { discoveryTopics: ["a", "b"] };
+    expect(planDiscovery(state, ["a", "b"])).toEqual({ stale: [], next: null });
+    expect(planDiscovery(state, ["b", "a"])).toEqual({ stale: [], next: null });
+    expect(planDiscovery(state, ["a"])).toEqual({ stale: ["b"], next: { discoveryTopics: ["a"] } });
+    expect(planDiscovery(state, ["a", "b", "c"])).toEqual({
+      stale: [],
+      next: { discoveryTopics: ["a", "b", "c"] },
     });
   });
 });

@@ -20,12 +20,12 @@ interface SchemaNode {
 }
 
 export function checkFlags(input: CommandLineInput): CheckedCommandLine {
-  const typedOptions: Record<string, unknown> = {};
-  for (const [path, text] of Object.entries(input.options)) setPath(typedOptions, path, text);
-  const options = typed(OPTIONS_SCHEMA, structuredClone(typedOptions));
-  const settings = typed(FLAG_SETTINGS_SCHEMA, { ...input.settings });
+  const givenOptions: Record<string, unknown> = {};
+  for (const [path, text] of Object.entries(input.options)) setPath(givenOptions, path, text);
+  const options = withNumbers(OPTIONS_SCHEMA, structuredClone(givenOptions));
+  const settings = withNumbers(FLAG_SETTINGS_SCHEMA, { ...input.settings });
   const problems = [
-    ...optionSchemaProblems(options, flagWording(typedOptions, input.flagOf)),
+    ...optionSchemaProblems(options, flagWording(givenOptions, input.flagOf)),
     ...schemaProblems(validateSettings, settings, flagWording(input.settings, {}, true)),
   ];
   return problems.length > 0
@@ -35,7 +35,7 @@ export function checkFlags(input: CommandLineInput): CheckedCommandLine {
 
 /** Problems name the flag, and show the text as it was typed. */
 function flagWording(
-  typedTree: Readonly<Record<string, unknown>>,
+  given: Readonly<Record<string, unknown>>,
   flagOf: Readonly<Record<string, string>>,
   pathIsFlag = false,
 ): ProblemWording {
@@ -47,7 +47,7 @@ function flagWording(
     given: (path) =>
       path
         .split(".")
-        .reduce<unknown>((value, key) => (value as Record<string, unknown>)?.[key], typedTree),
+        .reduce<unknown>((value, key) => (value as Record<string, unknown>)?.[key], given),
   };
 }
 
@@ -66,18 +66,18 @@ function setPath(tree: Record<string, unknown>, path: string, value: unknown): v
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i;
 
 /** Texts where the schema wants numbers become numbers. */
-function typed(node: SchemaNode, value: unknown): unknown {
+function withNumbers(node: SchemaNode, value: unknown): unknown {
   if (typeof value === "string" && (node.type === "integer" || node.type === "number")) {
     return NUMBER.test(value) ? Number(value) : value;
   }
   if (Array.isArray(value) && node.items)
-    return value.map((item) => typed(node.items as SchemaNode, item));
+    return value.map((item) => withNumbers(node.items as SchemaNode, item));
   if (typeof value === "object" && value !== null && node.properties) {
     const properties = node.properties;
     return Object.fromEntries(
       Object.entries(value).map(([key, child]) => [
         key,
-        properties[key] ? typed(properties[key], child) : child,
+        properties[key] ? withNumbers(properties[key], child) : child,
       ]),
     );
   }

@@ -41,6 +41,9 @@ export interface Settlement<P> {
   readonly reason: SettleReason;
 }
 
+/** A call written at most this late counts as written on time. */
+const UNPACED_LAG_MS = 250;
+
 export interface DeliverySettings {
   /** Waiting items (both lanes) at most; beyond it the oldest is dropped. */
   readonly limit: number;
@@ -204,11 +207,14 @@ export class DeliveryQueue<P> {
     return entry;
   }
 
+  /** A call asked soon after the last one keeps its lag, so that their spacing is kept. */
   #paceUntil(call: Entry<P>): number {
     const last = this.#lastCall;
     if (!last) return Number.NEGATIVE_INFINITY;
     const gap = call.askedAt - last.askedAt;
-    return gap >= 0 && gap < this.settings.paceWindowMs
+    const lag = last.writtenAt - last.askedAt;
+    // A lag of a round trip (the ping a call waits for) is not passed on: it would add up.
+    return gap >= 0 && gap < this.settings.paceWindowMs && lag > UNPACED_LAG_MS
       ? last.writtenAt + gap
       : Number.NEGATIVE_INFINITY;
   }

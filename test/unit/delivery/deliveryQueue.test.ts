@@ -149,6 +149,10 @@ describe("the delivery queue", () => {
       { step: { at: 0, call: "round 1", notAfter: 30_000 }, write: ["round 1"] },
       { step: { at: 1000, call: "round 2", notAfter: 30_000 }, write: ["round 2"] },
       { step: { at: 1001, link: "open" } },
+      // Written 3 ms late (the round trip of its ping): round 3 does not inherit the lag.
+      { step: { at: 2000, call: "round 3", notAfter: 30_000 }, wantsProof: true, wakeAt: 30_001 },
+      { step: { at: 2003, link: "proven" }, write: ["round 3"] },
+      { step: { at: 2004, link: "open" } },
       // Asked 40 s after round 2: outside the pace window, due at once.
       {
         step: { at: 41_000, call: "next call", notAfter: 71_000 },

@@ -74,7 +74,8 @@ export class HomeAssistantConnection {
   #retry: { timer: NodeJS.Timeout; at: number } | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #proofExpiry: NodeJS.Timeout | undefined;
-  #pings = new Set<NodeJS.Timeout>();
+  /** The timers of each ping on its way. */
+  readonly #pings = new Set<{ suspect: NodeJS.Timeout; timeout: NodeJS.Timeout }>();
   readonly #listeners: ((status: HomeAssistantStatus) => void)[] = [];
   readonly #aborter = new AbortController();
   readonly #mask: (text: string) => string;
@@ -240,11 +241,12 @@ export class HomeAssistantConnection {
       );
       rawSocket(conn)?.terminate();
     }, pongTimeoutMs);
-    this.#pings.add(timeout);
+    const timers = { suspect, timeout };
+    this.#pings.add(timers);
     const done = () => {
       clearTimeout(suspect);
       clearTimeout(timeout);
-      this.#pings.delete(timeout);
+      this.#pings.delete(timers);
     };
     conn.ping().then(
       () => {
@@ -305,7 +307,10 @@ export class HomeAssistantConnection {
   #stopPings(): void {
     clearInterval(this.#heartbeat);
     clearTimeout(this.#proofExpiry);
-    for (const timer of this.#pings) clearTimeout(timer);
+    for (const { suspect, timeout } of this.#pings) {
+      clearTimeout(suspect);
+      clearTimeout(timeout);
+    }
     this.#pings.clear();
   }
 

@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * produced call events; `settle` then lets their outputs finish before the next frame.
  */
 export async function playFrames(
-  frames: readonly Frame[],
+  frames: Iterable<Frame>,
   speed: number,
   clock: VirtualClock,
   onFrame: (frame: Frame) => boolean,

@@ -24,13 +24,13 @@ import {
 } from "../core/capture/captureStatus.js";
 import { type Frame, LINKTYPE } from "../core/capture/frame.js";
 import type { CallerIdPipeline } from "../core/pipeline.js";
-import { readCaptureFileSync } from "../io/captureFileSource.js";
+import { openCaptureReplay } from "../io/captureFileSource.js";
 import type { Logger } from "../io/logger.js";
 import { stateFolder } from "../io/optionsFile.js";
 import { REAL_ADAPTERS } from "./adapters.js";
 import { type Clock, VirtualClock, wallClock } from "./clock.js";
 import { composeDaemon } from "./compose.js";
-import { loadCaptures, playFrames } from "./frameSources.js";
+import { playFrames } from "./frameSources.js";
 import type { DaemonDiagnostics } from "./outputs/output.js";
 
 export interface DaemonRun {
@@ -53,17 +53,19 @@ const DIAGNOSTICS_EVERY_MS = 30_000;
 export async function runDaemon(run: DaemonRun): Promise<number> {
   const { options, log } = run;
   const replay = run.replayFiles.length > 0;
-  let frames: Frame[] = [];
+  // Streamed: the files are checked now and read while they play, never held whole.
+  let frames: Iterable<Frame> = [];
+  let firstTimestampMs: number | null = null;
   if (replay) {
-    const loaded = loadCaptures(run.replayFiles, readCaptureFileSync);
-    if (!loaded.ok) {
-      log.error(loaded.message);
+    const opened = openCaptureReplay(run.replayFiles);
+    if (!opened.ok) {
+      log.error(opened.message);
       return 1;
     }
-    for (const warning of loaded.warnings) log.warn(warning);
-    frames = loaded.frames;
+    firstTimestampMs = opened.firstTimestampMs;
+    frames = opened.frames((warning) => log.warn(warning));
   }
-  const clock: Clock = replay ? new VirtualClock(frames[0]?.timestampMs ?? Date.now()) : wallClock;
+  const clock: Clock = replay ? new VirtualClock(firstTimestampMs ?? Date.now()) : wallClock;
   const app = await composeDaemon({
     options,
     env: run.env,
@@ -107,7 +109,7 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
       // announcement would be stale (older than 30 s of packet time) before it could be said.
       await app.ready(REPLAY_READY_MS);
       log.info(
-        `replaying ${frames.length} packets from ${run.replayFiles.length} file(s) at speed ${run.speed || "max"}`,
+        `replaying ${run.replayFiles.length} file(s) at speed ${run.speed || "max"}`,
       );
       const play = playFrames(frames, run.speed, clock as VirtualClock, handleFrame, {
         stopped: () => stopped,

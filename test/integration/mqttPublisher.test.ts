@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BRIDGE_OFF } from "../../src/core/bridge/bridgeStatus.js";
@@ -24,7 +25,7 @@ import {
   type MqttStateStore,
 } from "../../src/io/mqttPublisher.js";
 import { callEvent, hansMuster } from "../support/callFixtures.js";
-import { PROJECT_ROOT } from "../support/cli.js";
+import { builtModule, PROJECT_ROOT } from "../support/cli.js";
 import { type Mosquitto, startMosquitto } from "../support/mosquitto.js";
 
 const WAIT_MS = 8_000;
@@ -488,7 +489,7 @@ describe("MQTT publisher", () => {
   it("says offline through its last will when it dies without a goodbye", async () => {
     const ha = await observe();
     const script = `
-      const { createMqttOutput } = await import(${JSON.stringify(join(PROJECT_ROOT, "src/io/mqttPublisher.ts"))});
+      const { createMqttOutput } = await import(${JSON.stringify(pathToFileURL(builtModule("io/mqttPublisher.js")).href)});
       const output = createMqttOutput(
         { url: process.env.BROKER, discoveryPrefix: "homeassistant", baseTopic: "${BASE}", swVersion: "x" },
         { current: () => ({ lines: [] }), subscribe: () => () => {}, dispatch: () => {} },
@@ -499,15 +500,11 @@ describe("MQTT publisher", () => {
       console.log(output.connected ? "connected" : "not connected");
       setInterval(() => {}, 60_000);
     `;
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e", script],
-      {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, BROKER: broker.url },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, BROKER: broker.url },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     try {
       await ha.waitForValue(`${BASE}/availability`, "online");
       const mark = ha.messages.length;

@@ -53,7 +53,8 @@ export async function runLookup(
     now: deps.now,
     timeZone: deps.timeZone,
     stateFolder: deps.defaultDataDir(options.data_dir),
-    log: { info: () => {}, warn },
+    phonebookLog: { info: () => {}, warn },
+    directoryLog: { warn },
   });
   try {
     const upper = number.trim().toUpperCase();

@@ -36,11 +36,10 @@ export interface CallerDirectoryDeps {
   readonly timeZone: string;
   /** State files go here (data_dir, or its fallback outside the Supervisor). */
   readonly stateFolder: string;
-  readonly log: {
-    info(message: string): void;
-    /** Problems of the phonebook (file and line named) and of the directory (no numbers). */
-    warn(message: string): void;
-  };
+  /** Reloads, and problems of the phonebook files (each names its file and line). */
+  readonly phonebookLog: { info(message: string): void; warn(message: string): void };
+  /** Problems of the cache file and of search.ch (never with numbers or keys). */
+  readonly directoryLog: { warn(message: string): void };
 }
 
 export interface CallerDirectory {
@@ -70,8 +69,8 @@ export async function openCallerDirectory(
     entries: directory.phonebook,
     // validateOptions has checked that libphonenumber knows the country.
     country: directory.country as CountryCode,
-    onProblem: (problem) => deps.log.warn(problem.message), // it names the file and line
-    onReload: (book) => deps.log.info(`phonebook reloaded: ${book.size} numbers`),
+    onProblem: (problem) => deps.phonebookLog.warn(problem.message),
+    onReload: (book) => deps.phonebookLog.info(`phonebook reloaded: ${book.size} numbers`),
   });
 
   const cacheFile = join(deps.stateFolder, DIRECTORY_CACHE_FILE);
@@ -83,7 +82,7 @@ export async function openCallerDirectory(
   const saved = deps.readState(cacheFile);
   if (saved.ok) cache.restore(saved.value);
   else if (saved.reason !== "missing")
-    deps.log.warn(`${saved.message}; starting with an empty directory cache`);
+    deps.directoryLog.warn(`${saved.message}; starting with an empty directory cache`);
   const writer = deps.stateWriter(cacheFile);
 
   const resolver = new CallerResolver(resolverSettings(options), {
@@ -92,7 +91,7 @@ export async function openCallerDirectory(
     saveCache: () => writer.save(cache.toState(deps.now())),
     directory: directory.online_lookup ? deps.createSearchCh(searchChClientOptions(options)) : null,
     now: deps.now,
-    warn: (message) => deps.log.warn(message),
+    warn: (message) => deps.directoryLog.warn(message),
   });
   return {
     resolver,

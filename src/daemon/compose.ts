@@ -49,10 +49,8 @@ export async function composeDaemon(c: Composition): Promise<App> {
     now: Date.now,
     timeZone: c.timeZone,
     stateFolder,
-    log: {
-      info: (m) => log.child("phonebook").info(m),
-      warn: (m) => log.child("directory").warn(m),
-    },
+    phonebookLog: log.child("phonebook"),
+    directoryLog: log.child("directory"),
   });
   parts.push({ name: "caller directory", stop: () => directory.close() });
 

@@ -7,6 +7,7 @@
 
 import type { BridgeCounters } from "../core/bridge/bridgeCore.js";
 import { type Frame, isFrame } from "../core/capture/frame.js";
+import { parseConfigArgument } from "../worker/workerSide.js";
 import type { LifecycleMessage } from "../worker/workerSupervisor.js";
 
 /** Handed to the worker as its one argument (JSON). */
@@ -39,27 +40,18 @@ export type WorkerMessage =
 
 /** The worker's argument, checked; a message when it is not a WorkerConfig. */
 export function parseWorkerConfig(text: string | undefined): WorkerConfig | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text ?? "");
-  } catch {
-    return "the bridge worker needs its configuration as JSON in its first argument";
-  }
-  const v = value as Partial<Record<keyof WorkerConfig, unknown>>;
-  if (
-    typeof v !== "object" ||
-    v === null ||
-    typeof v.externalInterface !== "string" ||
-    typeof v.internalInterface !== "string" ||
-    typeof v.adapterMac !== "string" ||
-    typeof v.rewriteDhcpDestination !== "boolean" ||
-    typeof v.statusIntervalMs !== "number" ||
-    !(v.adapterIpv4 === null || typeof v.adapterIpv4 === "string") ||
-    !(v.sniffer === null || isSniffer(v.sniffer))
-  ) {
-    return "the bridge worker's configuration is incomplete";
-  }
-  return v as WorkerConfig;
+  return parseConfigArgument(
+    text,
+    "bridge worker",
+    (v) =>
+      typeof v.externalInterface === "string" &&
+      typeof v.internalInterface === "string" &&
+      typeof v.adapterMac === "string" &&
+      typeof v.rewriteDhcpDestination === "boolean" &&
+      typeof v.statusIntervalMs === "number" &&
+      (v.adapterIpv4 === null || typeof v.adapterIpv4 === "string") &&
+      (v.sniffer === null || isSniffer(v.sniffer)),
+  );
 }
 
 function isSniffer(value: unknown): boolean {

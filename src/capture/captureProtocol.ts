@@ -6,6 +6,7 @@
  */
 
 import { type Frame, isFrame, LINKTYPE } from "../core/capture/frame.js";
+import { parseConfigArgument } from "../worker/workerSide.js";
 import type { LifecycleMessage } from "../worker/workerSupervisor.js";
 
 /**
@@ -50,23 +51,14 @@ export function filterFor(filters: readonly LinkTypeFilter[], linkType: number):
 
 /** The worker's argument, checked; a message when it is not a CaptureWorkerConfig. */
 export function parseCaptureWorkerConfig(text: string | undefined): CaptureWorkerConfig | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text ?? "");
-  } catch {
-    return "the capture worker needs its configuration as JSON in its first argument";
-  }
-  const v = value as Partial<Record<keyof CaptureWorkerConfig, unknown>> | null;
-  if (
-    typeof v !== "object" ||
-    v === null ||
-    typeof v.interfaceName !== "string" ||
-    !Array.isArray(v.filters) ||
-    !v.filters.every(isLinkTypeFilter)
-  ) {
-    return "the capture worker's configuration is incomplete";
-  }
-  return v as CaptureWorkerConfig;
+  return parseConfigArgument(
+    text,
+    "capture worker",
+    (v) =>
+      typeof v.interfaceName === "string" &&
+      Array.isArray(v.filters) &&
+      v.filters.every(isLinkTypeFilter),
+  );
 }
 
 function isLinkTypeFilter(value: unknown): boolean {

@@ -44,6 +44,26 @@ export function onStopRequest(stop: () => void): void {
   process.on("disconnect", once);
 }
 
+/**
+ * A worker's configuration from the JSON text of its first argument: the value when `isConfig`
+ * accepts it, else a message saying what is wrong.
+ */
+export function parseConfigArgument<T>(
+  text: string | undefined,
+  workerName: string,
+  isConfig: (value: Record<string, unknown>) => boolean,
+): T | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? "");
+  } catch {
+    return `the ${workerName} needs its configuration as JSON in its first argument`;
+  }
+  return typeof value === "object" && value !== null && isConfig(value as Record<string, unknown>)
+    ? (value as T)
+    : `the ${workerName}'s configuration is incomplete`;
+}
+
 /** The configuration handed in the first argument, or null after saying why it is unusable. */
 export function workerConfig<T>(
   workerName: string,

@@ -7,42 +7,20 @@ import { type CaptureSettings, startCapture } from "../../../src/capture/startCa
 import type { CaptureStatus } from "../../../src/core/capture/captureStatus.js";
 import { type Frame, LINKTYPE } from "../../../src/core/capture/frame.js";
 import type { InterfaceState } from "../../../src/io/interfaceState.js";
-import type { WorkerProcess } from "../../../src/worker/workerSupervisor.js";
+import { FakeWorker } from "../../support/fakeWorker.js";
 
-/** The capture's worker process played by the test: it says what the test tells it to. */
-class FakeWorker implements WorkerProcess<CaptureWorkerMessage> {
-  messageListener: (message: CaptureWorkerMessage) => void = () => {};
-  exitListener: (code: number | null, signal: string | null, lastError: string) => void = () => {};
-  stopAsked = false;
-  constructor(readonly config: CaptureWorkerConfig) {}
-  onMessage(listener: (message: CaptureWorkerMessage) => void) {
-    this.messageListener = listener;
-  }
-  onExit(listener: (code: number | null, signal: string | null, lastError: string) => void) {
-    this.exitListener = listener;
-  }
-  stop() {
-    this.stopAsked = true;
-    this.exitListener(0, null, "");
-  }
-  kill() {
-    this.exitListener(null, "SIGKILL", "");
+/** The capture's worker, which exits at once when asked to stop. */
+class CaptureWorker extends FakeWorker<CaptureWorkerMessage, CaptureWorkerConfig> {
+  constructor(config: CaptureWorkerConfig) {
+    super(config, true);
   }
   ready() {
-    this.messageListener({ type: "ready", linkType: LINKTYPE.ETHERNET, filter: "udp port 2427" });
-  }
-  /** What cap does when the interface goes down under it. */
-  abort() {
-    this.exitListener(
-      null,
-      "SIGABRT",
-      "node: ../src/binding.cc:190: static void Pcap::cb_packets(uv_poll_t*, int, int): Assertion `status == 0' failed.",
-    );
+    this.say({ type: "ready", linkType: LINKTYPE.ETHERNET, filter: "udp port 2427" });
   }
 }
 
 function setUp(states: Record<string, InterfaceState>, extra: Partial<CaptureSettings> = {}) {
-  const workers: FakeWorker[] = [];
+  const workers: CaptureWorker[] = [];
   const frames: Frame[] = [];
   const statuses: CaptureStatus[] = [];
   const said: string[] = [];
@@ -61,7 +39,7 @@ function setUp(states: Record<string, InterfaceState>, extra: Partial<CaptureSet
     log,
     onStatus: (status) => statuses.push(status),
     startWorker: (config) => {
-      const worker = new FakeWorker(config);
+      const worker = new CaptureWorker(config);
       workers.push(worker);
       return worker;
     },
@@ -69,7 +47,7 @@ function setUp(states: Record<string, InterfaceState>, extra: Partial<CaptureSet
     interfaceNames: () => ["eth1", "lo"],
     ...extra,
   });
-  const last = () => workers.at(-1) as FakeWorker;
+  const last = () => workers.at(-1) as CaptureWorker;
   return { capture, workers, frames, statuses, said, states, last };
 }
 
@@ -123,8 +101,8 @@ describe("startCapture", () => {
       timestampMs,
       originalLength: 3,
     });
-    t.last().messageListener({ type: "frames", frames: [frame(10.5), frame(11)] });
-    t.last().messageListener({ type: "frames", frames: [frame(12)] });
+    t.last().say({ type: "frames", frames: [frame(10.5), frame(11)] });
+    t.last().say({ type: "frames", frames: [frame(12)] });
     expect(t.frames).toEqual([frame(10.5), frame(11), frame(12)]);
   });
 
@@ -162,7 +140,7 @@ describe("startCapture", () => {
   it("gives up on a failure that waiting cannot fix, and says why", async () => {
     const t = setUp({ eth0: "up" });
     vi.advanceTimersByTime(1);
-    t.last().messageListener({ type: "failed", failure: "permanent", message: "needs root" });
+    t.last().say({ type: "failed", failure: "permanent", message: "needs root" });
     t.last().exitListener(2, null, "");
     expect(await t.capture.settled).toMatchObject({ state: "failed", detail: "needs root" });
     vi.advanceTimersByTime(60_000);

@@ -53,7 +53,9 @@ export interface App {
   stop(): Promise<void>;
   /** Resolves when every output that can say so is ready to deliver, or after `timeoutMs`. */
   ready(timeoutMs: number): Promise<void>;
-  /** Resolves when every report so far has been handed to every output, and sent on. */
+  /** Resolves when every report so far has been handed to every output. */
+  handedOver(): Promise<void>;
+  /** handedOver(), and what the outputs sent on is delivered (a replay's pace). */
   settle(): Promise<void>;
   /** settle(), and then every output has delivered what it was handed. */
   idle(): Promise<void>;
@@ -88,9 +90,12 @@ export function createApp(parts: AppParts): App {
     for (const queue of queues) queue?.push(report);
   };
   const flow = createCallFlow(parts.options, parts.resolver, deliver, parts.clock);
-  const settle = async () => {
+  const handedOver = async () => {
     await flow.router.idle();
     await Promise.all(queues.map((queue) => queue?.idle()));
+  };
+  const settle = async () => {
+    await handedOver();
     await Promise.all(outputs.map((output) => output.settle?.()));
   };
 
@@ -118,6 +123,7 @@ export function createApp(parts: AppParts): App {
           resolve();
         });
       }),
+    handedOver,
     settle,
     async idle() {
       await settle();

@@ -108,9 +108,7 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
       // A replay runs faster than Home Assistant connects: give it a moment first, or every
       // announcement would be stale (older than 30 s of packet time) before it could be said.
       await app.ready(REPLAY_READY_MS);
-      log.info(
-        `replaying ${run.replayFiles.length} file(s) at speed ${run.speed || "max"}`,
-      );
+      log.info(`replaying ${run.replayFiles.length} file(s) at speed ${run.speed || "max"}`);
       const play = playFrames(frames, run.speed, clock as VirtualClock, handleFrame, {
         stopped: () => stopped,
         settle: () => app.settle(),
@@ -169,7 +167,8 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
     for (const timer of timers) clearInterval(timer);
     log.info(`stopping: ${summaryLine(pipeline)}`);
     const deadline = new Promise((resolve) => setTimeout(resolve, STOP_BUDGET_MS - 500).unref());
-    await Promise.race([app.settle(), deadline]);
+    // Not settle(): Home Assistant being away must not eat the stop budget.
+    await Promise.race([app.handedOver(), deadline]);
     app.publishDiagnostics(diagnostics());
     await Promise.race([app.stop(), deadline]);
   }

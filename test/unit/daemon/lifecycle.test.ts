@@ -121,6 +121,30 @@ describe("the app's lifecycle", () => {
     deliver();
     await waiting;
   });
+  it("hands a report over without waiting for its delivery: a stop does not wait for Home Assistant", async () => {
+    const handed: string[] = [];
+    const app = appWith(
+      [],
+      [
+        {
+          name: "unconfirmed",
+          handleCall: (report) => {
+            handed.push(report.event.type);
+          },
+          settle: () => new Promise(() => {}),
+        },
+      ],
+    );
+    app.routeEvent(callEvent("ringing", "c1"));
+    await app.handedOver();
+    expect(handed).toEqual(["ringing"]);
+    let settled = false;
+    void app.settle().then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(settled).toBe(false);
+  });
 });
 
 describe("an output's queue", () => {

@@ -27,8 +27,11 @@ export interface CaptureWorkerConfig {
 export type CaptureWorkerMessage =
   | { readonly type: "ready"; readonly linkType: number; readonly filter: string }
   | Extract<LifecycleMessage, { type: "failed" }>
-  /** Every frame captured in one turn of the worker's event loop, oldest first. */
-  | { readonly type: "frames"; readonly frames: readonly Frame[] };
+  /**
+   * Every frame captured in one turn of the worker's event loop, oldest first; `dropped`:
+   * frames lost since the last message because the parent did not keep up.
+   */
+  | { readonly type: "frames"; readonly frames: readonly Frame[]; readonly dropped: number };
 
 /** Builds the table of filters from a function that may throw to refuse a link type. */
 export function filtersByLinkType(filter: (linkType: number) => string): LinkTypeFilter[] {
@@ -75,7 +78,9 @@ export function asCaptureWorkerMessage(value: unknown): CaptureWorkerMessage | n
   const message = value as Record<string, unknown>;
   switch (message.type) {
     case "frames":
-      return Array.isArray(message.frames) && message.frames.every(isFrame)
+      return Array.isArray(message.frames) &&
+        message.frames.every(isFrame) &&
+        typeof message.dropped === "number"
         ? (value as CaptureWorkerMessage)
         : null;
     case "ready":

@@ -23,24 +23,45 @@ import {
   parseCaptureWorkerConfig,
 } from "./captureProtocol.js";
 
-function send(message: CaptureWorkerMessage): void {
-  report(message);
+/**
+ * Frame bytes handed to the IPC channel and not yet gone to the parent, at most. A parent that
+ * stalls must not make the worker grow without bound: beyond this, frames are dropped, and
+ * the parent is told how many with the next ones.
+ */
+const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
+
+function send(message: CaptureWorkerMessage, sent?: () => void): void {
+  report(message, sent);
 }
 
 function run(config: CaptureWorkerConfig): void {
   let pending: Frame[] = [];
+  let pendingBytes = 0;
+  let unsentBytes = 0;
+  let dropped = 0;
   let flushScheduled = false;
   const flush = () => {
     flushScheduled = false;
     if (pending.length === 0) return;
-    send({ type: "frames", frames: pending });
+    const bytes = pendingBytes;
+    unsentBytes += bytes;
+    send({ type: "frames", frames: pending, dropped }, () => {
+      unsentBytes -= bytes;
+    });
     pending = [];
+    pendingBytes = 0;
+    dropped = 0;
   };
   const opened = openLiveCapture({
     interfaceName: config.interfaceName,
     filter: (linkType) => filterFor(config.filters, linkType),
     onFrame: (frame) => {
+      if (unsentBytes + pendingBytes + frame.data.length > MAX_UNSENT_BYTES) {
+        dropped++;
+        return;
+      }
       pending.push(frame);
+      pendingBytes += frame.data.length;
       if (flushScheduled) return;
       flushScheduled = true;
       // After this poll callback has delivered everything the kernel had: one message each.

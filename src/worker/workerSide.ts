@@ -7,9 +7,13 @@
 import type { LiveCaptureFailureReason } from "../io/liveCapture.js";
 import type { LifecycleMessage, WorkerFailure } from "./workerSupervisor.js";
 
-/** Sends a message to the supervisor; nothing when the channel is gone. */
-export function report(message: unknown): void {
-  if (process.connected) process.send?.(message);
+/**
+ * Sends a message to the supervisor; nothing when the channel is gone. `sent` is called once
+ * the message has left for the parent (or could not).
+ */
+export function report(message: unknown, sent?: () => void): void {
+  if (process.connected && process.send !== undefined) process.send(message, undefined, {}, sent);
+  else sent?.();
 }
 
 /** Reports why the worker cannot capture and ends it; only some reasons are worth a retry. */

@@ -36,7 +36,7 @@ describe("messages from the capture worker", () => {
 
   it("accepts frames, ready and failed in their shapes", () => {
     for (const message of [
-      { type: "frames", frames: [frame, frame] },
+      { type: "frames", frames: [frame, frame], dropped: 0 },
       { type: "ready", linkType: 1, filter: "udp" },
       { type: "failed", failure: "retry", message: "That device is not up" },
     ]) {
@@ -48,8 +48,9 @@ describe("messages from the capture worker", () => {
     for (const value of [
       null,
       "frames",
-      { type: "frames", frames: [{ ...frame, data: [1, 2] }] },
-      { type: "frames", frames: frame },
+      { type: "frames", frames: [{ ...frame, data: [1, 2] }], dropped: 0 },
+      { type: "frames", frames: frame, dropped: 0 },
+      { type: "frames", frames: [frame] },
       { type: "ready", filter: "udp" },
       { type: "failed", failure: "maybe", message: "x" },
       { type: "counters" },

@@ -101,9 +101,15 @@ describe("startCapture", () => {
       timestampMs,
       originalLength: 3,
     });
-    t.last().say({ type: "frames", frames: [frame(10.5), frame(11)] });
-    t.last().say({ type: "frames", frames: [frame(12)] });
+    t.last().say({ type: "frames", frames: [frame(10.5), frame(11)], dropped: 0 });
+    t.last().say({ type: "frames", frames: [frame(12)], dropped: 0 });
     expect(t.frames).toEqual([frame(10.5), frame(11), frame(12)]);
+    expect(t.said.filter((line) => line.startsWith("warn"))).toEqual([]);
+    // A parent that stalled: the worker dropped what it could not hand over, and says so.
+    t.last().say({ type: "frames", frames: [frame(99)], dropped: 1200 });
+    expect(t.said.at(-1)).toBe(
+      "warn: 1200 frames dropped: the program did not keep up with the capture",
+    );
   });
 
   it("when the interface goes down: says so, waits without backing off, and resumes once it is up", () => {

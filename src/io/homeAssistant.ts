@@ -7,7 +7,10 @@
  *   order; service calls at most once, only right after a pong, never after their deadline,
  *   with their spacing kept.
  * This module writes what the queue hands out, reports the answers back, and wakes the queue
- * on the daemon's clock (a replay's virtual clock included) when its next deadline is due.
+ * when its next deadline or paced call is due. Time is the daemon's clock (a replay's virtual
+ * clock included); the wake-ups are timers of their own, and a wake-up counts as that time
+ * reached: on a virtual clock that waits for our deliveries before it moves on, a timer of
+ * the clock's would never come (or make the replay jump to the deadline it then passes).
  */
 import { ERR_CONNECTION_LOST, callService as sendServiceCall } from "home-assistant-js-websocket";
 import {
@@ -40,10 +43,9 @@ export interface HomeAssistantOutput {
   onStatus(listener: (status: HomeAssistantStatus) => void): void;
 }
 
-/** The daemon's time: `at` runs fn once the clock reaches `at`, and returns a cancel. */
+/** The daemon's time. */
 export interface DeliveryClock {
   now(): number;
-  at(at: number, fn: () => void): () => void;
 }
 
 /** Timings and limits; the defaults suit the add-on, tests shrink them. */
@@ -86,12 +88,15 @@ export function createHomeAssistantOutput(
   tuning: Partial<HomeAssistantTuning> = {},
 ): HomeAssistantOutput {
   const t = { ...DEFAULT_TUNING, ...tuning };
-  const time = typeof clock === "function" ? timerClock(clock) : clock;
+  const clockNow = typeof clock === "function" ? clock : () => clock.now();
+  /** The latest wake-up time reached: time never goes back behind it. */
+  let reached = Number.NEGATIVE_INFINITY;
+  const deliveryTime = () => Math.max(clockNow(), reached);
   const mask = (text: string) => (settings.token ? text.replaceAll(settings.token, "***") : text);
   const queue = new DeliveryQueue<Payload>({ limit: t.queueLimit, paceWindowMs: t.paceWindowMs });
   const waiting = new Map<number, (outcome: DeliveryOutcome) => void>();
   let stopped = false;
-  let wake: { at: number; cancel: () => void } | null = null;
+  let wake: { at: number; timer: NodeJS.Timeout } | null = null;
 
   const connection = new HomeAssistantConnection(settings, log, t, {
     link: (state) => {
@@ -100,12 +105,12 @@ export function createHomeAssistantOutput(
       finish(settled);
       pump();
     },
-    urgent: () => queue.hasFreshWork(time.now(), t.freshWorkMs),
+    urgent: () => queue.hasFreshWork(deliveryTime(), t.freshWorkMs),
   });
 
   function pump() {
     if (stopped) return;
-    const now = time.now();
+    const now = deliveryTime();
     const { write, settled } = queue.take(now);
     finish(settled);
     const generation = connection.generation;
@@ -177,24 +182,26 @@ export function createHomeAssistantOutput(
   }
 
   function scheduleWake() {
-    const next = stopped ? null : queue.nextWakeAt(time.now());
+    const from = deliveryTime();
+    const next = stopped ? null : queue.nextWakeAt(from);
     if (next === (wake?.at ?? null)) return;
-    wake?.cancel();
+    clearTimeout(wake?.timer);
     wake =
       next === null
         ? null
         : {
             at: next,
-            cancel: time.at(next, () => {
+            timer: setTimeout(() => {
               wake = null;
+              reached = Math.max(reached, next);
               pump();
-            }),
+            }, next - from),
           };
   }
 
   function enqueue(payload: Payload, notAfter?: number): Promise<DeliveryOutcome> {
     return new Promise((resolve) => {
-      const now = time.now();
+      const now = deliveryTime();
       const { id, settled } = queue.add(payload.kind, payload, now, notAfter);
       waiting.set(id, resolve);
       finish(settled);
@@ -211,7 +218,7 @@ export function createHomeAssistantOutput(
     async stop() {
       if (stopped) return;
       stopped = true;
-      wake?.cancel();
+      clearTimeout(wake?.timer);
       wake = null;
       const settled = queue.clear();
       const lost = settled.filter((s) => s.kind === "event").length;
@@ -252,15 +259,4 @@ function describe(payload: Payload): string {
   return payload.kind === "event"
     ? `event ${payload.eventType}`
     : `${payload.call.domain}.${payload.call.service}`;
-}
-
-/** A clock given as a bare `now` function: its deadlines are waited for with timers. */
-function timerClock(now: () => number): DeliveryClock {
-  return {
-    now,
-    at(at, fn) {
-      const timer = setTimeout(fn, Math.max(0, at - now()));
-      return () => clearTimeout(timer);
-    },
-  };
 }

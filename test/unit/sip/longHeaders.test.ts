@@ -141,6 +141,54 @@ describe("a TCP stream with a long display name", () => {
   });
 });
 
+describe("robustness of the cut on a TCP stream", () => {
+  const LONG = bytesOf(`${invite("Ä".repeat(12_000), "long")}${invite("Anna", "short")}`);
+  const callIds = (payloads: { bytes: Uint8Array }[]) =>
+    payloads.map((p) => textOf(p.bytes).match(/Call-ID: (\w+)/)?.[1]);
+
+  it("two segments split at every 61st offset: both messages, one cut, nothing held after", () => {
+    for (let split = 1; split < LONG.length; split += 61) {
+      const conn = new TcpConnection(CLIENT, SERVER);
+      const streams = new SipStreams({ messageLength: sipStreamFraming });
+      const out = [
+        conn.syn("c"),
+        conn.send("c", LONG.subarray(0, split)),
+        conn.send("c", LONG.subarray(split)),
+      ].flatMap((segment) => streams.fromTcp(segment, 0));
+      expect(callIds(out), `split ${split}`).toEqual(["long", "short"]);
+      expect(Object.fromEntries(streams.errors)).toEqual({ "sip-header-cut": 1 });
+      expect(streams.bufferedBytes).toBe(0);
+    }
+  });
+
+  it("500 seeded segmentations, reordered and duplicated (seed 0x7c9): the same two messages", () => {
+    const random = mulberry32(0x7c9);
+    for (let round = 0; round < 500; round++) {
+      const conn = new TcpConnection(CLIENT, SERVER);
+      const streams = new SipStreams({ messageLength: sipStreamFraming });
+      const syn = conn.syn("c");
+      const segments = [];
+      for (let at = 0; at < LONG.length; ) {
+        const size = 1 + Math.floor(random() * 3000);
+        segments.push(conn.send("c", LONG.slice(at, at + size)));
+        at += size;
+      }
+      // Neighbours swapped and some sent twice, as retransmissions after a loss arrive.
+      for (let i = 0; i + 1 < segments.length; i++) {
+        const r = random();
+        if (r < 0.2)
+          [segments[i], segments[i + 1]] = [segments[i + 1], segments[i]] as typeof segments;
+        else if (r < 0.3) segments.splice(i + 1, 0, segments[i] as (typeof segments)[number]);
+      }
+      const out = [syn, ...segments].flatMap((segment) => streams.fromTcp(segment, 0));
+      expect(callIds(out), `round ${round}`).toEqual(["long", "short"]);
+      expect(streams.errors.get("sip-header-cut")).toBe(1);
+      const { party } = caller(out[0]?.bytes ?? new Uint8Array());
+      expect(party).toMatchObject({ number: "0449876543", name: "Ä".repeat(64) });
+    }
+  });
+});
+
 describe("robustness of the cut: wire input never throws", () => {
   const SAMPLE = bytesOf(
     `${invite(`Ä${"Hans Muster ".repeat(800)}😀`)}\r\n\r\n${invite("Anna", "second")}`,

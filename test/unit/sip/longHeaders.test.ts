@@ -4,6 +4,7 @@
  * where the cut is made as the bytes arrive so that the buffer stays bounded.
  */
 import { describe, expect, it } from "vitest";
+import type { TcpSegment } from "../../../src/core/packet/tcp.js";
 import { callerOf } from "../../../src/core/sip/identity.js";
 import {
   parseSipMessage,
@@ -167,7 +168,7 @@ describe("robustness of the cut on a TCP stream", () => {
       const conn = new TcpConnection(CLIENT, SERVER);
       const streams = new SipStreams({ messageLength: sipStreamFraming });
       const syn = conn.syn("c");
-      const segments = [];
+      const segments: TcpSegment[] = [];
       for (let at = 0; at < LONG.length; ) {
         const size = 1 + Math.floor(random() * 3000);
         segments.push(conn.send("c", LONG.slice(at, at + size)));
@@ -176,9 +177,9 @@ describe("robustness of the cut on a TCP stream", () => {
       // Neighbours swapped and some sent twice, as retransmissions after a loss arrive.
       for (let i = 0; i + 1 < segments.length; i++) {
         const r = random();
-        if (r < 0.2)
-          [segments[i], segments[i + 1]] = [segments[i + 1], segments[i]] as typeof segments;
-        else if (r < 0.3) segments.splice(i + 1, 0, segments[i] as (typeof segments)[number]);
+        const [here, next] = [segments[i], segments[i + 1]] as [TcpSegment, TcpSegment];
+        if (r < 0.2) segments.splice(i, 2, next, here);
+        else if (r < 0.3) segments.splice(i + 1, 0, here);
       }
       const out = [syn, ...segments].flatMap((segment) => streams.fromTcp(segment, 0));
       expect(callIds(out), `round ${round}`).toEqual(["long", "short"]);

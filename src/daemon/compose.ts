@@ -16,9 +16,14 @@ import type { DaemonAdapters } from "./adapters.js";
 import { type Adapter, type App, createApp } from "./app.js";
 import { openCallerDirectory } from "./callerDirectory.js";
 import type { Clock } from "./clock.js";
-import { createHousehold, HOUSEHOLD_FILE, loadHousehold } from "./household.js";
+import { createHousehold, HOUSEHOLD_FILE, type Household, loadHousehold } from "./household.js";
 import { OUTPUTS } from "./outputs/index.js";
-import type { HomeAssistantClient, OutputDefinition, OutputUnit } from "./outputs/output.js";
+import type {
+  HomeAssistantClient,
+  OutputContext,
+  OutputDefinition,
+  OutputUnit,
+} from "./outputs/output.js";
 
 export interface Composition {
   readonly options: Options;
@@ -65,34 +70,9 @@ export async function composeDaemon(c: Composition): Promise<App> {
   const household = openHousehold(c);
   parts.push({ name: "household", stop: () => household.flush() });
 
-  const haSettings = homeAssistantSettings(options.homeassistant, c.env);
-  let homeAssistant: HomeAssistantClient | null = null;
-  if ("error" in haSettings) {
-    log.info(`Home Assistant events and announcements are off: ${haSettings.error}`);
-  } else {
-    const ha = adapters.homeAssistant(haSettings, log.child("homeassistant"), c.clock);
-    homeAssistant = ha;
-    parts.push({
-      name: "home assistant connection",
-      start: () => ha.start(),
-      stop: () => ha.stop(),
-    });
-  }
-
-  const outputs: OutputUnit[] = [];
-  for (const definition of c.outputs ?? OUTPUTS) {
-    const context = {
-      ...c,
-      log: log.child(definition.logName),
-      household: household.household,
-      homeAssistant,
-      running: outputs.map((output) => output.name),
-    };
-    const enabled = definition.enabled(context);
-    const created = enabled === true ? await definition.create(context) : { off: enabled };
-    if (!("off" in created)) outputs.push(created);
-    else if (created.off) context.log.info(created.off);
-  }
+  const homeAssistant = openHomeAssistant(c);
+  if (homeAssistant) parts.push(homeAssistant.lifecycle);
+  const outputs = await createOutputs(c, household.household, homeAssistant?.client ?? null);
 
   return createApp({
     options,
@@ -104,6 +84,45 @@ export async function composeDaemon(c: Composition): Promise<App> {
     adapters: parts,
     outputs,
   });
+}
+
+/** The Home Assistant connection the outputs share, when the options or the Supervisor give one. */
+function openHomeAssistant(c: Composition) {
+  const settings = homeAssistantSettings(c.options.homeassistant, c.env);
+  if ("error" in settings) {
+    c.log.info(`Home Assistant events and announcements are off: ${settings.error}`);
+    return null;
+  }
+  const client = c.adapters.homeAssistant(settings, c.log.child("homeassistant"), c.clock);
+  const lifecycle: Adapter = {
+    name: "home assistant connection",
+    start: () => client.start(),
+    stop: () => client.stop(),
+  };
+  return { client, lifecycle };
+}
+
+/** Every output the options turn on, in the list's order; each one off says why, once. */
+async function createOutputs(
+  c: Composition,
+  household: Household,
+  homeAssistant: HomeAssistantClient | null,
+): Promise<OutputUnit[]> {
+  const outputs: OutputUnit[] = [];
+  for (const definition of c.outputs ?? OUTPUTS) {
+    const context: OutputContext = {
+      ...c,
+      log: c.log.child(definition.logName),
+      household,
+      homeAssistant,
+      running: outputs.map((output) => output.name),
+    };
+    const enabled = definition.enabled(context);
+    const created = enabled === true ? await definition.create(context) : { off: enabled };
+    if (!("off" in created)) outputs.push(created);
+    else if (created.off) context.log.info(created.off);
+  }
+  return outputs;
 }
 
 /** The household from its file (or the MQTT publisher's older one), saved as it changes. */
@@ -121,7 +140,7 @@ function openHousehold(c: Composition) {
     initial: loaded.state,
     save: (state) => writer.save(state),
     now: () => c.clock.now(),
-    log,
+    log: log.child("household"),
   });
   // Written before the MQTT publisher rewrites the older file without the lines.
   if (loaded.migrated) adapters.writeStateNow(file, serializeHousehold(loaded.state));

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCallLog } from "../../src/io/callLog.js";
-import { CLI_COMMAND, PROJECT_ROOT, spawnCli } from "../support/cli.js";
+import { CLI_COMMAND, PROJECT_ROOT, spawnCli, startCli } from "../support/cli.js";
 import {
   FAKE_HA_TOKEN,
   type FakeHomeAssistant,
@@ -55,12 +55,20 @@ ${extra}`,
 async function watchBroker<T>(during: () => Promise<T>) {
   const client = await mqtt.connectAsync(broker.url);
   const seen: { topic: string; payload: string; retain: boolean }[] = [];
-  client.on("message", (topic, payload, packet) =>
-    seen.push({ topic, payload: payload.toString(), retain: packet.retain }),
-  );
-  await client.subscribeAsync(["homeassistant/#", "voip_callerid/#"]);
+  const marker = `test/marker/${Math.random().toString(36).slice(2)}`;
+  let markerBack = () => {};
+  client.on("message", (topic, payload, packet) => {
+    if (topic === marker) markerBack();
+    else seen.push({ topic, payload: payload.toString(), retain: packet.retain });
+  });
+  await client.subscribeAsync(["homeassistant/#", "voip_callerid/#", marker]);
   const result = await during();
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // The broker passes messages on in the order it took them: once a message published now has
+  // come back, all that the program (QoS 1, gone by now) published has arrived too.
+  await new Promise<void>((resolve) => {
+    markerBack = resolve;
+    client.publish(marker, "", { qos: 1 });
+  });
   await client.endAsync();
   return { result, seen };
 }
@@ -188,7 +196,7 @@ describe("voip-callerid run --replay", () => {
   it("delivers the events once Home Assistant comes up, and names every bad option before starting", async () => {
     await ha.stop();
     ha.clearRecords();
-    const run = spawnCli([
+    const run = startCli([
       "run",
       "--config",
       options("log_level: debug"),
@@ -197,10 +205,10 @@ describe("voip-callerid run --replay", () => {
       "--speed",
       "0",
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await run.waitForOutput(/Cannot reach Home Assistant/i);
     expect(ha.firedEvents).toEqual([]);
     await ha.start();
-    expect((await run).code).toBe(0);
+    expect((await run.exited).code).toBe(0);
     expect(
       ha.firedEvents.filter((e) => e.eventType === "voip_callerid_call").map((e) => e.data.type),
     ).toEqual(["ringing", "answered", "ended", "ringing", "missed"]);

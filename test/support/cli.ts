@@ -42,20 +42,82 @@ export function runCli(
   });
 }
 
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A CLI process started by startCli: what it said so far, and its end. */
+export interface RunningCli {
+  /** stdout and stderr so far, in the order they arrived. */
+  output(): string;
+  /** Resolves once the output contains `text`; rejects, quoting the output, after `timeoutMs`. */
+  waitForOutput(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  readonly exited: Promise<CliResult>;
+}
+
+/** Starts the CLI and returns at once, for tests that act on what it says while it runs. */
+export function startCli(args: string[]): RunningCli {
+  const [command, ...rest] = CLI_COMMAND;
+  const child = spawn(command as string, [...rest, ...args], { cwd: PROJECT_ROOT });
+  let stdout = "";
+  let stderr = "";
+  let output = "";
+  const listeners = new Set<() => void>();
+  const heard = () => {
+    for (const listener of listeners) listener();
+  };
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+    output += chunk;
+    heard();
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+    output += chunk;
+    heard();
+  });
+  const exited = new Promise<CliResult>((resolve) =>
+    child.on("close", (code) => {
+      heard();
+      resolve({ code, stdout, stderr });
+    }),
+  );
+  const contains = (text: string | RegExp) =>
+    typeof text === "string" ? output.includes(text) : text.test(output);
+  return {
+    output: () => output,
+    exited,
+    waitForOutput: (text, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (contains(text)) done(resolve);
+          else if (child.exitCode !== null || child.signalCode !== null)
+            done(() => reject(new Error(`the CLI ended without saying ${text}:\n${output}`)));
+        };
+        const timer = setTimeout(
+          () =>
+            done(() =>
+              reject(new Error(`the CLI did not say ${text} within ${timeoutMs} ms:\n${output}`)),
+            ),
+          timeoutMs,
+        );
+        const done = (settle: () => void) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          settle();
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}
+
 /**
  * Runs the CLI without blocking this process, for tests whose own servers (a fake search.ch)
  * must keep answering while the CLI runs.
  */
-export function spawnCli(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const [command, ...rest] = CLI_COMMAND;
-    const child = spawn(command as string, [...rest, ...args], { cwd: PROJECT_ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+export function spawnCli(args: string[]): Promise<CliResult> {
+  return startCli(args).exited;
 }

@@ -3,8 +3,9 @@
  * `Connection` over the `createSocket` of homeAssistantSocket.ts, one attempt at a time.
  * What is sent over it, and when, is the delivery queue's (core/delivery); this module only
  * says what the link is worth:
- * - "open" once authenticated; "proven" for `proofValidMs` after each pong, then "open"
- *   again; "suspect" while a ping has waited longer than `suspectAfterMs`; "down" when broken;
+ * - "fresh" for `proofValidMs` after auth_ok, "proven" for as long after each pong, "open"
+ *   in between; "suspect" while a ping has waited longer than `suspectAfterMs`; "down" when
+ *   broken;
  * - a ping every `pingIntervalMs`, and one on request (`probe`, when a call waits for proof):
  *   a stalled Home Assistant (a frozen process keeps its TCP connection open) is found when a
  *   pong is `pongTimeoutMs` late, and the connection is then dropped;
@@ -50,7 +51,7 @@ export interface ConnectionTuning {
   pongTimeoutMs: number;
   /** A ping unanswered this long makes the link suspect: nothing more is written to it. */
   suspectAfterMs: number;
-  /** A pong proves the link for this long: service calls are written only then. */
+  /** An answer (auth_ok, a pong) proves the link for this long: writes happen only then. */
   proofValidMs: number;
   stopTimeoutMs: number;
 }
@@ -224,8 +225,9 @@ export class HomeAssistantConnection {
       if (this.#pings.size === 0) this.#ping(conn);
     }, this.tuning.pingIntervalMs);
     this.#setStatus("connected");
-    this.#setLink("open");
-    // auth_ok alone proves little (the Supervisor's proxy says it before it reached Core).
+    // auth_ok lets events go, not service calls: the Supervisor's proxy says it before it
+    // has reached Core. The ping that follows proves Core.
+    this.#prove(conn, "fresh");
     this.#ping(conn);
   }
 
@@ -255,16 +257,21 @@ export class HomeAssistantConnection {
         // An answer from Core, not auth_ok, resets the backoff: a connection that drops at
         // once must not be retried every second.
         this.#failures = 0;
-        this.#setLink("proven");
-        clearTimeout(this.#proofExpiry);
-        this.#proofExpiry = setTimeout(() => {
-          if (this.#conn === conn && this.#link === "proven") this.#setLink("open");
-        }, this.tuning.proofValidMs);
+        this.#prove(conn, "proven");
       },
       () => {
         done();
       },
     );
+  }
+
+  /** The link is proven for a moment, then merely open. */
+  #prove(conn: Connection, link: "fresh" | "proven"): void {
+    this.#setLink(link);
+    clearTimeout(this.#proofExpiry);
+    this.#proofExpiry = setTimeout(() => {
+      if (this.#conn === conn && this.#link === link) this.#setLink("open");
+    }, this.tuning.proofValidMs);
   }
 
   /** The library fires "disconnected" before it rejects what was in flight. */

@@ -4,9 +4,9 @@
  * what to write now and when to wake next; nothing here keeps a timer.
  *
  * Two lanes, each in the order things were asked:
- * - events go out at least once: written while the link is authenticated and no ping on it is
- *   overdue; what was written but not confirmed when the link broke goes out again, ahead of
- *   the rest (an automation tells a twin by its event_id);
+ * - events go out at least once: written only right after Home Assistant answered (auth_ok
+ *   on a new connection, or a pong); what was written but not confirmed when the link broke
+ *   goes out again, ahead of the rest (an automation tells a twin by its event_id);
  * - service calls go out at most once: written only right after Home Assistant answered a
  *   ping (link "proven"), never after their deadline (`notAfter`); what was written but not
  *   confirmed when the link broke is "failed", not sent again. Why so strict: bytes written to
@@ -20,10 +20,11 @@
 
 export type DeliveryKind = "event" | "call";
 /**
- * down: no connection; suspect: a ping on it is overdue; open: authenticated, no recent pong;
+ * down: no connection; suspect: a ping on it is overdue; open: no answer just now; fresh:
+ * authenticated just now (auth_ok may come from the Supervisor's proxy, not from Core);
  * proven: Home Assistant answered a ping just now.
  */
-export type LinkState = "down" | "suspect" | "open" | "proven";
+export type LinkState = "down" | "suspect" | "open" | "fresh" | "proven";
 export type DeliveryOutcome = "sent" | "dropped" | "failed";
 export type SettleReason =
   | "confirmed"
@@ -138,7 +139,7 @@ export class DeliveryQueue<P> {
   take(now: number): Taken<P> {
     const settled = this.#expire(now);
     const write: Delivery<P>[] = [];
-    if (this.#link === "down" || this.#link === "suspect") return { write, settled };
+    if (this.#link !== "fresh" && this.#link !== "proven") return { write, settled };
     for (const event of this.#events.splice(0)) write.push(this.#write(event));
     while (this.#link === "proven") {
       const call = this.#calls[0];
@@ -170,10 +171,12 @@ export class DeliveryQueue<P> {
     lane.unshift(entry);
   }
 
-  /** A call is due but the link is not proven: a ping now would let it go. */
+  /** Something is due but the link is not proven: a ping now would let it go. */
   wantsProof(now: number): boolean {
+    if (this.#link !== "open" && this.#link !== "fresh") return false;
     const head = this.#calls[0];
-    return this.#link === "open" && head !== undefined && this.#paceUntil(head) <= now;
+    const callDue = head !== undefined && this.#paceUntil(head) <= now;
+    return callDue || (this.#link === "open" && this.#events.length > 0);
   }
 
   /** The next time after `now` that `take` or `wantsProof` will answer differently. */
@@ -182,7 +185,7 @@ export class DeliveryQueue<P> {
     for (const call of this.#calls) next = Math.min(next, call.notAfter + 1);
     const head = this.#calls[0];
     const paceUntil = head ? this.#paceUntil(head) : Number.NEGATIVE_INFINITY;
-    if (paceUntil > now && (this.#link === "proven" || this.#link === "open"))
+    if (paceUntil > now && this.#link !== "down" && this.#link !== "suspect")
       next = Math.min(next, paceUntil);
     return Number.isFinite(next) ? next : null;
   }

@@ -71,21 +71,24 @@ describe("the delivery queue", () => {
     play([
       { step: { at: 0, event: "ringing" } },
       { step: { at: 0, call: "tts", notAfter: 30_000 }, wakeAt: 30_001 },
-      { step: { at: 100, link: "open" }, write: ["ringing"], wantsProof: true, wakeAt: 30_001 },
+      { step: { at: 100, link: "fresh" }, write: ["ringing"], wantsProof: true, wakeAt: 30_001 },
       { step: { at: 105, link: "proven" }, write: ["tts"], wakeAt: null },
       { step: { at: 106, confirm: "ringing" }, settled: ["ringing sent/confirmed"] },
       { step: { at: 110, confirm: "tts" }, settled: ["tts sent/confirmed"] },
     ]);
   });
 
-  it("holds everything while a ping is overdue, and events but not calls while the proof is old", () => {
+  it("holds everything while a ping is overdue or the last answer is old, until a pong", () => {
     play([
       { step: { at: 0, link: "proven" } },
       { step: { at: 10, link: "suspect" } },
       { step: { at: 20, event: "ringing" } },
       { step: { at: 20, call: "tts", notAfter: 30_000 }, wakeAt: 30_001 },
-      { step: { at: 900, link: "open" }, write: ["ringing"], wantsProof: true, wakeAt: 30_001 },
-      { step: { at: 902, link: "proven" }, write: ["tts"] },
+      { step: { at: 900, link: "open" }, wantsProof: true, wakeAt: 30_001 },
+      { step: { at: 902, link: "proven" }, write: ["ringing", "tts"] },
+      { step: { at: 960, link: "open" } },
+      { step: { at: 5000, event: "ended" }, wantsProof: true },
+      { step: { at: 5002, link: "proven" }, write: ["ended"] },
     ]);
   });
 
@@ -107,7 +110,7 @@ describe("the delivery queue", () => {
       { step: { at: 4, confirm: "e2" }, settled: ["e2 sent/confirmed"] },
       { step: { at: 5, link: "down" }, settled: ["tts failed/link-broke"] },
       { step: { at: 6, event: "e3" } },
-      { step: { at: 900, link: "open" }, write: ["e1", "e3"] },
+      { step: { at: 900, link: "fresh" }, write: ["e1", "e3"] },
     ]);
   });
 
@@ -168,7 +171,7 @@ describe("the delivery queue", () => {
         { step: { at: 0, event: "a" } },
         { step: { at: 1, call: "b", notAfter: 30_000 }, wakeAt: 30_001 },
         { step: { at: 2, event: "c" }, settled: ["a dropped/queue-full"], wakeAt: 30_001 },
-        { step: { at: 3, link: "open" }, write: ["c"], wantsProof: true, wakeAt: 30_001 },
+        { step: { at: 3, link: "fresh" }, write: ["c"], wantsProof: true, wakeAt: 30_001 },
       ],
       { limit: 2, paceWindowMs: 30_000 },
     );

@@ -75,7 +75,7 @@ export interface MqttOutput {
   start(): Promise<void>;
   /** Publishes `offline` and ends the client, within 2 s. */
   stop(): Promise<void>;
-  /** The event entity's message for one call event (the line's states follow the household). */
+  /** One call event: its line's states as the household now has them, then the event entity. */
   publishCall(report: CallReport): void;
   publishDiagnostics(d: Diagnostics): void;
   readonly connected: boolean;
@@ -137,7 +137,13 @@ class MqttPublisher implements MqttOutput {
 
   publishCall(report: CallReport): void {
     if (this.#stopped || this.#client === null) return;
-    const topic = lineTopic(this.settings.baseTopic, report.event.line, LINE_TOPICS.call);
+    const { line: key } = report.event;
+    const line = this.household.current().lines.find((known) => known.key === key);
+    if (line) {
+      this.#publishDiscovery(false);
+      this.#publishLine(line, false);
+    }
+    const topic = lineTopic(this.settings.baseTopic, key, LINE_TOPICS.call);
     this.#publish(topic, stableJson(callEventPayload(report)), false);
   }
 
@@ -211,18 +217,18 @@ class MqttPublisher implements MqttOutput {
     this.#publishRetained(this.#availability, ONLINE, true);
   }
 
+  /**
+   * A call's change is shown with the call (publishCall, in this output's turn, after Home
+   * Assistant's event and the announcer had theirs); a command's at once.
+   */
   #onHouseholdChange(change: HouseholdChange): void {
     if (this.#stopped) return;
     const { line } = change;
     if (change.added) this.log.info(`new telephone line ${line.label}: announcing its entities`);
-    if (change.cause === "call") {
-      this.#publishDiscovery(false);
-      this.#publishLine(line, false);
-    } else {
-      // Confirmed even when unchanged: HA shows the switch as commanded until the state comes,
-      // and a press of the reset button always gets its answer.
-      this.#publishLine(line, confirmationTopic(this.settings.baseTopic, change.cause, line.key));
-    }
+    if (change.cause === "call") return;
+    // Confirmed even when unchanged: HA shows the switch as commanded until the state comes,
+    // and a press of the reset button always gets its answer.
+    this.#publishLine(line, confirmationTopic(this.settings.baseTopic, change.cause, line.key));
   }
 
   #connect(): MqttClient {

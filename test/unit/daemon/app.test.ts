@@ -97,17 +97,22 @@ function fakeHomeAssistant(): HomeAssistantClient {
   };
 }
 
-/** The MQTT publisher as the app drives it: a view of the household, and the event entity. */
+/**
+ * The MQTT publisher as the app drives it: it hears of the household's changes, and shows a
+ * call's line state (read from the household) with the call's event entity.
+ */
 const fakeMqtt: DaemonAdapters["mqtt"] = (_settings, household) => {
   let unsubscribe = () => {};
   return {
     start: async () => {
-      unsubscribe = household.subscribe(({ line }) =>
-        timeline.push(`mqtt state ${linePhoneState(line)}`),
-      );
+      unsubscribe = household.subscribe(({ cause }) => timeline.push(`household ${cause}`));
     },
     stop: async () => unsubscribe(),
-    publishCall: (report) => timeline.push(`mqtt event ${report.event.type}`),
+    publishCall: (report) => {
+      const line = household.current().lines.find((l) => l.key === report.event.line);
+      timeline.push(`mqtt state ${line ? linePhoneState(line) : "none"}`);
+      timeline.push(`mqtt event ${report.event.type}`);
+    },
     publishDiagnostics: () => {},
     connected: true,
   };
@@ -172,7 +177,7 @@ async function startApp(
 }
 
 describe("the daemon's app, in-process", () => {
-  it("puts a call on record, then in the household, then tells Home Assistant and MQTT, in order", async () => {
+  it("puts a call on record, then in the household, then tells Home Assistant, the speakers and MQTT, in order", async () => {
     const { app, clock } = await startApp(options());
     await app.ready(1000);
     clock.advanceTo(T0);
@@ -184,14 +189,16 @@ describe("the daemon's app, in-process", () => {
 
     expect(timeline).toEqual([
       "call log ringing",
-      "mqtt state ringing",
+      "household call",
       "ha event ringing",
       "ha tts.speak",
+      "mqtt state ringing",
       "mqtt event ringing",
       "call log missed",
-      "mqtt state idle",
+      "household call",
       "ha event missed",
       "ha logbook.log",
+      "mqtt state idle",
       "mqtt event missed",
     ]);
     // The console is not the only output here: the call is noted without name or number.

@@ -1,28 +1,50 @@
 # VoIP Caller ID add-on image, built by the Supervisor from this repository (the whole
 # repository is the build context: .dockerignore keeps it to what the build needs).
-# No build.yaml: the base is pinned here, and it is the same in both stages, so the native
-# modules (cap against libpcap, better-sqlite3) are compiled for the musl and the Node.js
-# that run them. The HA base images have no Node.js: Alpine's nodejs package provides it.
+# No build.yaml: the Supervisor builds with this default BUILD_FROM, Home Assistant's Debian
+# base (multi-arch; s6-overlay's /init is its ENTRYPOINT), pinned to a dated tag. The image
+# test (npm run test:image) hands in nothing: it tags a stand-in with this very name.
+ARG BUILD_FROM=ghcr.io/home-assistant/base-debian:trixie-2026.08.0
 
-FROM ghcr.io/home-assistant/base:3.23 AS build
-RUN apk add --no-cache nodejs npm build-base python3 libpcap-dev
+FROM ${BUILD_FROM} AS build
+# The native modules (cap against libpcap, better-sqlite3) compile against the headers of the
+# very Node.js that runs them (libnode-dev, npm_config_nodedir): nothing is downloaded but
+# the npm packages; better-sqlite3 falls back to compiling when no prebuilt binary comes.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        nodejs npm libnode-dev python3 make g++ libpcap-dev
+ENV npm_config_nodedir=/usr
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# npm ci compiles the native modules (node-gyp) and, through `prepare`, the TypeScript; the
-# explicit build keeps the image right if `prepare` ever goes. TypeScript 7's tsc is a
-# statically linked binary per CPU (@typescript/typescript-linux-x64 / -arm64), so it runs
-# on musl. Then only the production modules stay.
+# npm ci compiles the native modules and, through `prepare`, the TypeScript; the explicit
+# build keeps the image right if `prepare` ever goes. Then only the production modules stay,
+# and of the native modules only their compiled .node files and JavaScript (better-sqlite3
+# alone brings 10 MB of SQLite sources, and node-gyp leaves object files and a static
+# library), and no type declarations, source maps or read-me files (20 MB that nothing reads
+# at run time); the check at the end loads both native modules from what is left.
 RUN npm ci --no-audit --no-fund \
     && npm run build \
     && npm prune --omit=dev --no-audit --no-fund \
-    && test -f dist/main.js
+    && test -f dist/main.js \
+    && for module in node_modules/better-sqlite3 node_modules/cap; do \
+        find "$module/build" -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} + \
+        && find "$module/build/Release" -mindepth 1 -maxdepth 1 ! -name '*.node' -exec rm -rf {} + ; \
+    done \
+    && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
+        node_modules/better-sqlite3/build/Release/test_extension.node node_modules/@types \
+    && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' \
+        -o -name '*.md' \) -delete \
+    && node -e 'require("better-sqlite3")(":memory:").close(); require("cap")'
 
-FROM ghcr.io/home-assistant/base:3.23
-# nftables: the MAC bridge's host protection rule (bridge.protect_host), in the host's
-# network namespace (host_network, NET_ADMIN); ethtool: the bridge turns its ports' offloads
-# off while it runs.
-RUN apk add --no-cache nodejs libpcap nftables ethtool
+FROM ${BUILD_FROM}
+# nodejs runs the add-on; libpcap the capture; nftables the MAC bridge's host protection rule
+# (bridge.protect_host, in the host's network namespace: host_network, NET_ADMIN); ethtool
+# turns the bridge ports' offloads off while it runs. apt's lists and downloaded .deb files
+# go in the same RUN: HA's base does not clean them by itself.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs libpcap0.8t64 nftables ethtool \
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -38,6 +38,11 @@ export default async function setup(project: TestProject): Promise<() => void> {
   registry[SHARED] = shared;
   shared.users++;
   project.provide("builtMain", await shared.main);
+  // Watch mode: the sources may have changed since, so build again before each rerun.
+  project.onTestsRerun(async () => {
+    shared.main = Promise.resolve().then(build);
+    project.provide("builtMain", await shared.main);
+  });
   return () => {
     if (--shared.users > 0) return;
     delete registry[SHARED];

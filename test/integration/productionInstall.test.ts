@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../support/cli.js";
+import { PROJECT_ROOT } from "../support/projectRoot.js";
 
 const INSTALL_TIMEOUT_MS = 600_000;
 let folder: string;

@@ -11,10 +11,8 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-
-const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+import { PROJECT_ROOT } from "./projectRoot.js";
 
 const BUILDS = join(PROJECT_ROOT, "node_modules", ".cache", "voip-callerid-tests");
 

@@ -4,10 +4,10 @@
  */
 import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
+import { PROJECT_ROOT } from "./projectRoot.js";
 
-export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export { PROJECT_ROOT };
 
 /** The compiled main.js of this run; fails clearly when the build setup did not run. */
 function builtMain(): string {

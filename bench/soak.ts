@@ -10,7 +10,10 @@
  * Each call rings one of ten configured lines with a caller id (every other caller is in the
  * phonebook) and stops ringing 250 ms later (a missed call). Needs root (namespaces).
  *
- *   npm run bench:soak        SOAK_CALLS=… SOAK_RATE=… BURST_CALLS=… to change the figures
+ *   npm run bench:soak        SOAK_CALLS=… SOAK_RATE=… BURST_CALLS=… to change the figures,
+ *                             DAEMON_NODE_FLAGS="--max-semi-space-size=1" to try V8 flags,
+ *                             SOAK_HEAP_SNAPSHOT=1 (with --heapsnapshot-signal=SIGUSR2) for a
+ *                             heap snapshot of the daemon at the soak's end
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -92,7 +95,8 @@ interface Daemon {
 }
 
 function startDaemon(config: string): Daemon {
-  const child = spawn(process.execPath, ["dist/main.js", "run", "--config", config], {
+  const flags = (process.env.DAEMON_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+  const child = spawn(process.execPath, [...flags, "dist/main.js", "run", "--config", config], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   // The log (stdout and stderr), kept to its last lines: the daemon's own memory is measured.
@@ -170,11 +174,12 @@ async function main(): Promise<void> {
     writeFileSync(config, JSON.stringify(options));
 
     const send = async (calls: number, rate: number, first: number) => {
-      const sent = await sandbox.exec(callAgent, process.execPath, [
-        "-e",
-        SENDER,
-        JSON.stringify([calls, rate, LINES, first]),
-      ]);
+      const sent = await sandbox.exec(
+        callAgent,
+        process.execPath,
+        ["-e", SENDER, JSON.stringify([calls, rate, LINES, first])],
+        { timeoutMs: (rate > 0 ? (calls / rate) * 1000 : 60_000) + 60_000 },
+      );
       if (sent.code !== 0 || !sent.stdout.includes("done")) {
         throw new Error(`sender failed: ${sent.stderr}`);
       }
@@ -243,6 +248,11 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     sample();
     const end = residentKb(soakPid);
+    if (process.env.SOAK_HEAP_SNAPSHOT) {
+      // Needs DAEMON_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2; written to the working folder.
+      daemon.child.kill("SIGUSR2");
+      await sleep(15_000);
+    }
     console.log(
       `soak of ${SOAK_CALLS} calls at ${SOAK_RATE}/s: ${ringing() - soakStart} ringing events; ` +
         `resident peak ${mb(end.peak)} MB (VmHWM; highest sample ${mb(peakSample)} MB), at the end ${mb(end.main)} MB (target ≤ 80 MB)`,

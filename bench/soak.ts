@@ -216,8 +216,12 @@ async function main(): Promise<void> {
         `(capture worker ${mb(burstChildrenPeak)} MB at most) (target ≤ 80 MB)`,
     );
     await daemon.stop();
-    const burstSummary = daemon.stderr().match(/stopping: .*/)?.[0];
-    if (burstSummary) console.log(`burst daemon ${burstSummary}`);
+    const burstLog = daemon
+      .stderr()
+      .split("\n")
+      .filter((line) => /ERROR|WARN|stopping/.test(line));
+    if (burstLog.length > 0)
+      console.log(`burst daemon's log:\n${burstLog.slice(0, 20).join("\n")}`);
 
     // 2. The soak, in a fresh daemon.
     ha.clearRecords();

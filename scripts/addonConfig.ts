@@ -113,7 +113,7 @@ export function generateAddonConfig(current: string): string {
   // Type strings quoted: regexes read the same to every YAML parser, the Supervisor's included.
   const schema = stringify(
     { schema: supervisorSchema(OPTIONS_SCHEMA) },
-    { lineWidth: 0, defaultStringType: "QUOTE_SINGLE", defaultKeyType: "PLAIN" },
+    { lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" },
   );
   return replaceBlock(replaceBlock(current, "options", options), "schema", schema);
 }

@@ -11,7 +11,8 @@
  * The delimiter is "," or ";" (Excel writes ";" where "," is the decimal mark), taken from the
  * header line. Quoted fields may hold delimiters, quotes ("") and line breaks (RFC 4180 §2).
  */
-import { type CsvError, Parser } from "csv-parse";
+import { type CsvError, type Options, Parser } from "csv-parse";
+import { parse } from "csv-parse/sync";
 import type { CountryCode } from "./numbers.js";
 import { type ParsedPhonebook, PhonebookCollector, quoted } from "./phonebookEntries.js";
 import type { PieceReader } from "./phonebookLines.js";
@@ -149,30 +150,9 @@ function leadingLineBreaks(raw: string): number {
   return /^\n*/.exec(raw)?.[0].length ?? 0;
 }
 
-export function parseCsvPhonebook(
-  text: string,
-  source: string,
-  country: CountryCode,
-): ParsedPhonebook {
-  const reader = csvPhonebookReader(source, country);
-  reader.push(text);
-  return reader.end();
-}
-
-/**
- * The same, for a text read in pieces: csv-parse's stream parser takes each piece at once
- * (its record callbacks run inside write()), and each row becomes entries as it is read, so
- * no list of all rows is ever held. The text before the first complete non-blank line is
- * held back until it is there: that line chooses the delimiter.
- */
-export function csvPhonebookReader(
-  source: string,
-  country: CountryCode,
-): PieceReader<ParsedPhonebook> {
+/** What both ways of reading share: the rows' callbacks, from the header row on. */
+function csvReading(source: string, country: CountryCode) {
   const collector = new PhonebookCollector(source, country);
-  const lineBreaks = new LfLineBreaks();
-  let held = "";
-  let parser: Parser | null = null;
   let header: { columns: Columns } | { noNumbers: true } | null = null;
   // csv-parse counts the line a record ends on; one starts after the previous one's end and
   // the empty lines that csv-parse skipped (they lead the record's raw text).
@@ -197,40 +177,79 @@ export function csvPhonebookReader(
     addRow(row, header.columns, collector);
   };
 
+  const options = (delimiter: string): Options => ({
+    delimiter,
+    bom: true,
+    raw: true,
+    relax_column_count: true,
+    // A stray quote inside an unquoted field (`Hans "Hausi" Muster`) is taken literally
+    // rather than losing the row: lenient where RFC 4180 §2.5 is strict.
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_record: (record: unknown, context) => {
+      const { record: fields, raw } = record as { record: string[]; raw: string };
+      const line = startLine(raw);
+      endOfPrevious = context.lines;
+      onRow({ fields, line, raw: raw.replace(/\n+$/, "") });
+      return null; // taken here: no list of records is made
+    },
+    on_skip: (error: CsvError | undefined, raw: string | undefined) => {
+      const reason =
+        error?.code === "CSV_QUOTE_NOT_CLOSED"
+          ? "a quote opened here is never closed, so the rest of the file is lost"
+          : (error?.message ?? "unreadable");
+      collector.problem(startLine(raw ?? ""), `cannot read ${quoted(raw ?? "")}: ${reason}`);
+      if (typeof error?.lines === "number") endOfPrevious = error.lines;
+      return undefined;
+    },
+  });
+
+  const fail = (error: unknown) => {
+    const detail = error instanceof Error ? error.message : String(error);
+    collector.problem(null, `cannot read the rest of the file as CSV: ${detail}`);
+  };
+
+  return { collector, options, fail };
+}
+
+export function parseCsvPhonebook(
+  text: string,
+  source: string,
+  country: CountryCode,
+): ParsedPhonebook {
+  // The whole text at once: csv-parse's synchronous parser, with the same callbacks.
+  const reading = csvReading(source, country);
+  const lineBreaks = new LfLineBreaks();
+  const body = lineBreaks.push(text) + lineBreaks.end();
+  try {
+    parse(body, reading.options(csvDelimiter(firstNonBlankLine(body, true) ?? "")));
+  } catch (error) {
+    reading.fail(error); // only a throwing callback gets here, as in the reader below
+  }
+  return reading.collector.result();
+}
+
+/**
+ * The same, for a text read in pieces: csv-parse's stream parser takes each piece at once
+ * (its record callbacks run inside write()), and each row becomes entries as it is read, so
+ * no list of all rows is ever held. The text before the first complete non-blank line is
+ * held back until it is there: that line chooses the delimiter.
+ */
+export function csvPhonebookReader(
+  source: string,
+  country: CountryCode,
+): PieceReader<ParsedPhonebook> {
+  const reading = csvReading(source, country);
+  const { collector } = reading;
+  const lineBreaks = new LfLineBreaks();
+  let held = "";
+  let parser: Parser | null = null;
   const open = (delimiter: string): Parser => {
-    const opened = new Parser({
-      delimiter,
-      bom: true,
-      raw: true,
-      relax_column_count: true,
-      // A stray quote inside an unquoted field (`Hans "Hausi" Muster`) is taken literally
-      // rather than losing the row: lenient where RFC 4180 §2.5 is strict.
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_record: (record: unknown, context) => {
-        const { record: fields, raw } = record as { record: string[]; raw: string };
-        const line = startLine(raw);
-        endOfPrevious = context.lines;
-        onRow({ fields, line, raw: raw.replace(/\n+$/, "") });
-        return null; // taken here: the stream is never read
-      },
-      on_skip: (error: CsvError | undefined, raw: string | undefined) => {
-        const reason =
-          error?.code === "CSV_QUOTE_NOT_CLOSED"
-            ? "a quote opened here is never closed, so the rest of the file is lost"
-            : (error?.message ?? "unreadable");
-        collector.problem(startLine(raw ?? ""), `cannot read ${quoted(raw ?? "")}: ${reason}`);
-        if (typeof error?.lines === "number") endOfPrevious = error.lines;
-        return undefined;
-      },
-    });
+    const opened = new Parser(reading.options(delimiter));
     // Only a throwing callback gets here (skip_records_with_error turns parse errors into
     // on_skip); it stops the parser, and the rows read before it are kept.
-    opened.on("error", (error: unknown) => {
-      const detail = error instanceof Error ? error.message : String(error);
-      collector.problem(null, `cannot read the rest of the file as CSV: ${detail}`);
-    });
+    opened.on("error", reading.fail);
     return opened;
   };
 

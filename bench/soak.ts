@@ -133,6 +133,7 @@ async function main(): Promise<void> {
   const broker = await startMosquitto();
   const ha = await startFakeHomeAssistant();
   const dir = mkdtempSync("/tmp/voip-callerid-bench-soak-");
+  let daemon: Daemon | null = null;
   try {
     // The daemon stays in this namespace (where mosquitto and the stand-in listen on
     // loopback) and captures on its leg of the veth; the call agent is in its own namespace.
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
     };
 
     // 1. The burst, in a daemon of its own.
-    let daemon = startDaemon(config);
+    daemon = startDaemon(config);
     await whenStarted();
     const pid = daemon.child.pid as number;
     const before = residentKb(pid);
@@ -269,6 +270,7 @@ async function main(): Promise<void> {
     if (problems.length > 0)
       console.log(`daemon warnings/errors:\n${problems.slice(0, 20).join("\n")}`);
   } finally {
+    await daemon?.stop(); // also when a step failed: no daemon outlives the benchmark
     await ha.stop();
     await broker.kill();
     await sandbox.cleanup();

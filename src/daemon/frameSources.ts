@@ -3,6 +3,7 @@
  * recorded pace (`--speed N` scales it, 0 = as fast as possible) on a virtual clock, so that
  * announcements and time-outs in a replay happen at the packets' times.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Frame } from "../core/capture/frame.js";
 import type { ReadCaptureOutcome } from "../io/captureFileSource.js";
 import type { VirtualClock } from "./clock.js";
@@ -27,8 +28,6 @@ export function loadCaptures(
   return { ok: true, frames, warnings };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Plays frames on the clock; then lets the clock run on until no timer is left (repeats of an
  * announcement, a ring time-out), at the same speed. `onFrame` returns true when the frame
@@ -39,18 +38,27 @@ export async function playFrames(
   speed: number,
   clock: VirtualClock,
   onFrame: (frame: Frame) => boolean,
-  control: { stopped: () => boolean; settle: () => Promise<void> },
+  control: {
+    stopped: () => boolean;
+    settle: () => Promise<void>;
+    /** Ends a wait for the next packet's time at once (a capture may pause for minutes). */
+    stopRequested?: Promise<void>;
+  },
 ): Promise<void> {
   const { stopped, settle } = control;
+  const stop = new AbortController();
+  void control.stopRequested?.then(() => stop.abort());
   const wait = async (from: number, to: number) => {
-    if (speed > 0 && to > from) await sleep((to - from) / speed);
-    else await new Promise((resolve) => setImmediate(resolve));
+    if (speed > 0 && to > from) {
+      await sleep((to - from) / speed, undefined, { signal: stop.signal }).catch(() => {});
+    } else await new Promise((resolve) => setImmediate(resolve));
   };
   let count = 0;
   for (const frame of frames) {
     if (stopped()) return;
     const previous = clock.now();
     if (speed > 0 || ++count % 512 === 0) await wait(previous, frame.timestampMs);
+    if (stopped()) return;
     clock.advanceTo(frame.timestampMs);
     if (onFrame(frame)) await settle();
   }
@@ -60,6 +68,7 @@ export async function playFrames(
     const next = clock.nextTimerAt();
     if (next === null) return;
     await wait(clock.now(), next);
+    if (stopped()) return;
     clock.advanceTo(next);
   }
 }

@@ -95,6 +95,9 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
   });
 
   let stopped = false;
+  void run.stopRequested.then(() => {
+    stopped = true;
+  });
   const timers = [
     setInterval(() => log.info(`${summaryLine(pipeline)}`), STATS_EVERY_MS),
     setInterval(() => app.publishDiagnostics(diagnostics()), DIAGNOSTICS_EVERY_MS),
@@ -112,9 +115,11 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
       const play = playFrames(frames, run.speed, clock as VirtualClock, handleFrame, {
         stopped: () => stopped,
         settle: () => app.settle(),
+        stopRequested: run.stopRequested,
       });
-      await Promise.race([play, run.stopRequested]);
-      await app.idle();
+      // Everything played is delivered before a replay ends, however long Home Assistant
+      // takes to come back; a stop request ends the wait.
+      await Promise.race([play.then(() => app.idle()), run.stopRequested]);
     } else {
       // On one of the bridge's ports the capture runs inside the bridge's worker process,
       // which restarts when a port goes down; cap would otherwise take the daemon with it.

@@ -40,7 +40,7 @@ export interface HomeAssistantOutput {
   /** "sent" once Home Assistant confirmed it; "dropped" when notAfter (epoch ms) passed first. */
   callService(call: ServiceCall, options: { notAfter: number }): Promise<ServiceCallOutcome>;
   readonly connected: boolean;
-  onStatus(listener: (status: HomeAssistantStatus) => void): void;
+  onStatus(listener: (status: HomeAssistantStatus) => void): () => void;
 }
 
 /** The daemon's time. */
@@ -250,7 +250,7 @@ export function createHomeAssistantOutput(
     },
 
     onStatus(listener) {
-      connection.onStatus(listener);
+      return connection.onStatus(listener);
     },
   };
 }

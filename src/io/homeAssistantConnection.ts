@@ -77,7 +77,7 @@ export class HomeAssistantConnection {
   #proofExpiry: NodeJS.Timeout | undefined;
   /** The timers of each ping on its way. */
   readonly #pings = new Set<{ suspect: NodeJS.Timeout; timeout: NodeJS.Timeout }>();
-  readonly #listeners: ((status: HomeAssistantStatus) => void)[] = [];
+  #listeners: ((status: HomeAssistantStatus) => void)[] = [];
   readonly #aborter = new AbortController();
   readonly #mask: (text: string) => string;
 
@@ -103,8 +103,12 @@ export class HomeAssistantConnection {
     return this.#conn?.connected ?? false;
   }
 
-  onStatus(listener: (status: HomeAssistantStatus) => void): void {
+  /** Calls `listener` on every change of status; returns how to stop. */
+  onStatus(listener: (status: HomeAssistantStatus) => void): () => void {
     this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((other) => other !== listener);
+    };
   }
 
   start(): void {

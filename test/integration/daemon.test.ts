@@ -222,6 +222,30 @@ describe("voip-callerid run --replay", () => {
     ]);
     expect(bad.code).toBe(1);
   });
+  it("plays a whole replay while Home Assistant is away, and stops within 5 s of SIGTERM", async () => {
+    await ha.stop();
+    try {
+      const run = startCli([
+        "run",
+        "--config",
+        options("log_level: debug"),
+        "--replay",
+        "examples/incoming-call.pcap",
+        "--speed",
+        "0",
+      ]);
+      // Every call of the capture is followed although no event could be delivered yet.
+      await run.waitForOutput(/incoming call \S+ missed/);
+      expect(run.output()).toMatch(/Cannot reach Home Assistant/i);
+      const asked = Date.now();
+      run.kill("SIGTERM");
+      const { code } = await run.exited;
+      expect(Date.now() - asked).toBeLessThan(5000);
+      expect(code).toBe(0);
+    } finally {
+      await ha.start();
+    }
+  });
 });
 
 describe("voip-callerid run with a SIP adapter", () => {

@@ -55,6 +55,8 @@ export interface RunningCli {
   /** Resolves once the output contains `text`; rejects, quoting the output, after `timeoutMs`. */
   waitForOutput(text: string | RegExp, timeoutMs?: number): Promise<void>;
   readonly exited: Promise<CliResult>;
+  /** Sends the process a signal. */
+  kill(signal: NodeJS.Signals): void;
 }
 
 /** Starts the CLI and returns at once, for tests that act on what it says while it runs. */
@@ -89,6 +91,9 @@ export function startCli(args: string[]): RunningCli {
   return {
     output: () => output,
     exited,
+    kill: (signal) => {
+      child.kill(signal);
+    },
     waitForOutput: (text, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const check = () => {

@@ -6,6 +6,7 @@
 import { AnnouncementQueue } from "../../core/outputs/announcer.js";
 import { AnnouncerRunner } from "../announcerRunner.js";
 import type { OutputDefinition } from "./output.js";
+import { whileConnected } from "./whileConnected.js";
 
 export const announcer: OutputDefinition = {
   name: "announcer",
@@ -22,7 +23,7 @@ export const announcer: OutputDefinition = {
       timeZone,
     });
     const ha = homeAssistant;
-    return new AnnouncerRunner(
+    const runner = new AnnouncerRunner(
       queue,
       clock,
       {
@@ -39,5 +40,12 @@ export const announcer: OutputDefinition = {
       (line) => household.announcementsEnabled(line),
       log,
     );
+    return {
+      name: runner.name,
+      handleCall: (report) => runner.handleCall(report),
+      settle: () => (ha ? whileConnected(ha, () => runner.settle()) : runner.settle()),
+      idle: () => runner.idle(),
+      stop: () => runner.stop(),
+    };
   },
 };

@@ -7,6 +7,7 @@ import { callEventId } from "../../core/delivery/eventId.js";
 import { callEventData } from "../../core/outputs/callReport.js";
 import { logbookServiceCall } from "../../core/outputs/homeAssistantCalls.js";
 import type { OutputDefinition } from "./output.js";
+import { whileConnected } from "./whileConnected.js";
 
 /** A logbook entry is still worth writing an hour late (Home Assistant was restarting). */
 const LOGBOOK_WITHIN_MS = 3_600_000;
@@ -43,7 +44,7 @@ export const homeAssistantEvents: OutputDefinition = {
             if (status === "connected") resolve();
           });
         }),
-      settle: () => delivered(deliveries),
+      settle: () => whileConnected(ha, () => delivered(deliveries)),
       idle: () => delivered(deliveries),
     };
   },

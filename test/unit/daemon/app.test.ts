@@ -93,7 +93,10 @@ function fakeHomeAssistant(): HomeAssistantClient {
     get connected() {
       return connected;
     },
-    onStatus: (listener) => listeners.push(listener),
+    onStatus: (listener) => {
+      listeners.push(listener);
+      return () => listeners.splice(listeners.indexOf(listener), 1);
+    },
   };
 }
 

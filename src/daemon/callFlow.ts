@@ -47,12 +47,16 @@ export function createCallFlow(
 
   // Ring time-outs: the pipeline says when the next one is due; the clock wakes it then.
   let tickAt: number | null = null;
+  let cancelTick = () => {};
+  // One timer for the pipeline's nearest deadline: re-armed (not added to) when it moves.
   const scheduleTick = () => {
     const next = pipeline.nextDeadline;
     if (!Number.isFinite(next) || next === tickAt) return;
+    cancelTick();
     tickAt = next;
-    clock.at(next, () => {
+    cancelTick = clock.at(next, () => {
       tickAt = null;
+      cancelTick = () => {};
       for (const event of pipeline.tick(clock.now())) router.route(event);
       scheduleTick();
     });

@@ -14,7 +14,7 @@
  * Every discovery topic ever published is kept in the state store, so that a config we no
  * longer produce is cleared with an empty retained message.
  */
-import { connect, type MqttClient } from "mqtt";
+import { connect } from "mqtt";
 import {
   availabilityTopic,
   buildDiscovery,
@@ -40,14 +40,7 @@ import {
 } from "../core/discovery/publisherState.js";
 import type { HouseholdChange, HouseholdPort, LineState } from "../core/household/household.js";
 import type { CallReport } from "../core/outputs/callReport.js";
-import {
-  describeBroker,
-  endMqttClient,
-  mqttClientOptions,
-  ONLINE,
-  QOS,
-  waitForFirstConnect,
-} from "./mqttConnection.js";
+import { MqttConnection, mqttClientOptions, ONLINE, QOS } from "./mqttConnection.js";
 
 export type { Diagnostics };
 
@@ -93,12 +86,12 @@ export function createMqttOutput(
 class MqttPublisher implements MqttOutput {
   #state: PublisherState;
   readonly #availability: string;
-  readonly #broker: string;
+  /** The broker connection: its life, status and outage warnings (mqttConnection.ts). */
+  readonly #connection: MqttConnection;
   /** What this connection has already received, topic → payload. */
   readonly #sent = new Map<string, string>();
-  #client: MqttClient | null = null;
+  #started = false;
   #stopped = false;
-  #outageReported = false;
   #unsubscribe: (() => void) | null = null;
   /** The diagnostics documents last published, for re-publishing. */
   #lastDiagnostics: StateMessage[] = [];
@@ -111,32 +104,38 @@ class MqttPublisher implements MqttOutput {
   ) {
     this.#state = parsePublisherState(store.load());
     this.#availability = availabilityTopic(settings.baseTopic);
-    this.#broker = describeBroker(settings.url);
+    this.#connection = new MqttConnection(
+      () => connect(settings.url, mqttClientOptions(settings, this.#availability)),
+      settings.url,
+      this.#availability,
+      log,
+      {
+        connected: () => this.#onConnect(),
+        message: (topic, payload, retained) => this.#onMessage(topic, payload, retained),
+      },
+    );
   }
 
   get connected(): boolean {
-    return this.#client?.connected === true && !this.#stopped;
+    return !this.#stopped && this.#connection.connected;
   }
 
   async start(): Promise<void> {
-    if (this.#client !== null) return;
-    this.#stopped = false;
+    if (this.#started) return;
+    this.#started = true;
     this.#unsubscribe = this.household.subscribe((change) => this.#onHouseholdChange(change));
-    this.#client = this.#connect();
-    await waitForFirstConnect(this.#client);
+    await this.#connection.start();
   }
 
   async stop(): Promise<void> {
-    const mqtt = this.#client;
-    if (mqtt === null || this.#stopped) return;
-    const wasConnected = mqtt.connected;
+    if (!this.#started || this.#stopped) return;
     this.#stopped = true;
     this.#unsubscribe?.();
-    await endMqttClient(mqtt, wasConnected, this.#availability, this.log);
+    await this.#connection.stop();
   }
 
   publishCall(report: CallReport): void {
-    if (this.#stopped || this.#client === null) return;
+    if (this.#stopped || !this.#started) return;
     const { line: key } = report.event;
     const line = this.household.current().lines.find((known) => known.key === key);
     if (line) {
@@ -155,7 +154,7 @@ class MqttPublisher implements MqttOutput {
   }
 
   #publish(topic: string, payload: string, retain: boolean): void {
-    this.#client?.publish(topic, payload, { qos: QOS, retain }, (error) => {
+    this.#connection.client?.publish(topic, payload, { qos: QOS, retain }, (error) => {
       if (error) this.log.debug(() => `MQTT publish to ${topic} failed: ${error.message}`);
     });
   }
@@ -231,30 +230,12 @@ class MqttPublisher implements MqttOutput {
     this.#publishLine(line, confirmationTopic(this.settings.baseTopic, change.cause, line.key));
   }
 
-  #connect(): MqttClient {
-    const mqtt = connect(this.settings.url, mqttClientOptions(this.settings, this.#availability));
-    let wasConnected = false;
-    mqtt.on("connect", () => {
-      wasConnected = true;
-      this.#onConnect();
-    });
-    mqtt.on("message", (topic, payload, packet) => this.#onMessage(topic, payload, packet.retain));
-    mqtt.on("error", (error) => this.#onError(error));
-    mqtt.on("close", () => {
-      this.#onClose(wasConnected);
-      wasConnected = false;
-    });
-    return mqtt;
-  }
-
   #onConnect(): void {
     if (this.#stopped) return;
-    this.log.info(`connected to the MQTT broker at ${this.#broker}`);
-    this.#outageReported = false;
     this.#sent.clear();
     // Subscribed here on every connect (resubscribe is off): one place, one order.
     const topics = commandSubscriptions(this.settings.baseTopic, this.settings.discoveryPrefix);
-    this.#client?.subscribe(topics, { qos: QOS }, (error) => {
+    this.#connection.client?.subscribe(topics, { qos: QOS }, (error) => {
       if (error) this.log.warn(`cannot subscribe to MQTT commands: ${error.message}`);
     });
     this.#publishEverything();
@@ -274,21 +255,5 @@ class MqttPublisher implements MqttOutput {
       const { note } = inbound;
       this.log.debug(() => note);
     }
-  }
-
-  #onError(error: Error): void {
-    if (this.#stopped) return;
-    if (!this.#outageReported) {
-      this.#outageReported = true;
-      this.log.warn(`cannot reach the MQTT broker at ${this.#broker} (${error.message}); retrying`);
-    } else {
-      this.log.debug(() => `MQTT broker still unreachable: ${error.message}`);
-    }
-  }
-
-  #onClose(wasConnected: boolean): void {
-    if (this.#stopped || !wasConnected || this.#outageReported) return;
-    this.#outageReported = true;
-    this.log.warn(`lost the connection to the MQTT broker at ${this.#broker}; reconnecting`);
   }
 }

@@ -6,7 +6,7 @@
  * Prints, per scenario, when the stall was noticed, what was said how long after the ring,
  * and the events Home Assistant got (twins share their event_id).
  *
- *   npx tsx bench/frozenHomeAssistant.ts      (about 70 s; the scenarios run side by side)
+ *   npm run bench:frozen-ha      (about 70 s; the scenarios run side by side)
  */
 import { createHomeAssistantOutput } from "../src/io/homeAssistant.js";
 import { FAKE_HA_TOKEN, startFakeHomeAssistant } from "../test/support/fakeHomeAssistant.js";

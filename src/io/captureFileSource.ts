@@ -72,6 +72,24 @@ export function readCaptureFileSync(
   chunkSize = 1 << 18,
   prefilter?: FramePrefilter,
 ): ReadCaptureOutcome {
+  // A plain Uint8Array, not a Buffer: every frame is a view into it, and a Uint8Array view
+  // costs a fraction of a Buffer slice (a million frames a run make that visible in memory).
+  const chunk = new Uint8Array(Math.max(1, Math.floor(chunkSize)));
+  return scanCaptureFile(path, chunk, onFrame, prefilter, () => false);
+}
+
+/**
+ * Opens `path` and feeds its bytes, a chunk at a time, to a capture reader until `enough()`,
+ * an error or the end; closes it again. Fails for what is not a capture file at all; a later
+ * error, such as a truncated last record, comes with ok: true (the frames before it count).
+ */
+function scanCaptureFile(
+  path: string,
+  chunk: Uint8Array,
+  onFrame: (frame: Frame) => void,
+  prefilter: FramePrefilter | undefined,
+  enough: () => boolean,
+): ReadCaptureOutcome {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -82,14 +100,11 @@ export function readCaptureFileSync(
     // On Linux a directory opens fine for reading; only the read fails.
     if (fstatSync(fd).isDirectory()) return fileSystemFailure(path, { code: "EISDIR" });
     const reader = new CaptureFileReader(onFrame, prefilter);
-    // A plain Uint8Array, not a Buffer: every frame is a view into it, and a Uint8Array view
-    // costs a fraction of a Buffer slice (a million frames a run make that visible in memory).
-    const chunk = new Uint8Array(Math.max(1, Math.floor(chunkSize)));
     let error: CaptureFileError | null = null;
-    for (;;) {
+    while (error === null && !enough()) {
       const bytesRead = readSync(fd, chunk, 0, chunk.length, null);
       error = bytesRead === 0 ? reader.end() : reader.push(chunk.subarray(0, bytesRead));
-      if (bytesRead === 0 || error !== null) break;
+      if (bytesRead === 0) break;
     }
     // An unknown magic number can only be met at the very start of the file.
     if (reader.format === null || error?.code === "not-a-capture-file") {
@@ -193,35 +208,15 @@ function checkCaptureFile(
   path: string,
   chunk: Uint8Array,
 ): { ok: true; firstTimestampMs: number | null } | ReadCaptureFailure {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    return fileSystemFailure(path, error);
-  }
-  try {
-    if (fstatSync(fd).isDirectory()) return fileSystemFailure(path, { code: "EISDIR" });
-    let first: number | null = null;
-    const reader = new CaptureFileReader((frame) => {
+  let first: number | null = null;
+  const scanned = scanCaptureFile(
+    path,
+    chunk,
+    (frame) => {
       first ??= frame.timestampMs;
-    });
-    let error: CaptureFileError | null = null;
-    while (first === null && error === null) {
-      const count = readSync(fd, chunk, 0, chunk.length, null);
-      error = count === 0 ? reader.end() : reader.push(chunk.subarray(0, count));
-      if (count === 0) break;
-    }
-    if (reader.format === null || error?.code === "not-a-capture-file") {
-      return {
-        ok: false,
-        reason: "not-a-capture-file",
-        message: `${path} is not a pcap or pcapng capture file`,
-      };
-    }
-    return { ok: true, firstTimestampMs: first };
-  } catch (error) {
-    return fileSystemFailure(path, error);
-  } finally {
-    closeSync(fd);
-  }
+    },
+    undefined,
+    () => first !== null,
+  );
+  return scanned.ok ? { ok: true, firstTimestampMs: first } : scanned;
 }

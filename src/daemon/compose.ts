@@ -8,14 +8,10 @@
  * for the adapters that would need Home Assistant or a broker.
  */
 import { join } from "node:path";
-import type { Options } from "../config/schema.js";
 import { serializeHousehold } from "../core/household/householdFile.js";
 import { homeAssistantSettings } from "../io/homeAssistantSocket.js";
-import type { Logger } from "../io/logger.js";
-import type { DaemonAdapters } from "./adapters.js";
 import { type Adapter, type App, createApp } from "./app.js";
 import { openCallerDirectory } from "./callerDirectory.js";
-import type { Clock } from "./clock.js";
 import { createHousehold, HOUSEHOLD_FILE, type Household, loadHousehold } from "./household.js";
 import { OUTPUTS } from "./outputs/index.js";
 import type {
@@ -25,16 +21,12 @@ import type {
   OutputUnit,
 } from "./outputs/output.js";
 
-export interface Composition {
-  readonly options: Options;
-  readonly env: NodeJS.ProcessEnv;
-  readonly log: Logger;
-  readonly clock: Clock;
-  readonly version: string;
-  readonly timeZone: string;
-  /** data_dir, or its fallback outside the Supervisor. */
-  readonly stateFolder: string;
-  readonly adapters: DaemonAdapters;
+/** What the outputs are given too (their context), with the daemon's own log. */
+export interface Composition
+  extends Pick<
+    OutputContext,
+    "options" | "env" | "log" | "clock" | "version" | "timeZone" | "stateFolder" | "adapters"
+  > {
   /** The outputs to consider; every one the daemon knows unless a test says otherwise. */
   readonly outputs?: readonly OutputDefinition[];
 }

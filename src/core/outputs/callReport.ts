@@ -5,6 +5,7 @@
  */
 import type { CallerResolution } from "../caller/resolveCaller.js";
 import type { CallEvent } from "../calls/callEvent.js";
+import type { NuisanceVerdict } from "../nuisance/verdict.js";
 
 export interface LineSettings {
   /** The user's label for the line ("Home"); the endpoint when none is configured. */
@@ -18,6 +19,8 @@ export interface CallReport {
   readonly line: LineSettings;
   /** The other party: the caller (incoming) or the dialled number (outgoing). */
   readonly party: CallerResolution;
+  /** Whether the other party is on a nuisance list; absent = not flagged. */
+  readonly nuisance?: NuisanceVerdict;
 }
 
 /**

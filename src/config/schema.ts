@@ -168,6 +168,15 @@ export const OPTIONS_SCHEMA = {
         token: secret("empty = SUPERVISOR_TOKEN"),
       },
     },
+    panel: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: "boolean", default: true },
+        port: { ...port, default: 8099, description: "outside the Supervisor only" },
+      },
+    },
     data_dir: {
       type: "string",
       minLength: 1,

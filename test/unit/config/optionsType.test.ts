@@ -63,6 +63,7 @@ interface ExpectedOptions {
     base_topic: string;
   };
   homeassistant: { url: string; token: string };
+  panel: { enabled: boolean; port: number };
   data_dir: string;
   call_log_days: number;
   log_level: "debug" | "info" | "warning" | "error";

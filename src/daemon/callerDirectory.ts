@@ -1,5 +1,6 @@
 /**
- * The caller directory as the options describe it — phonebook (files watched), the cache of
+ * The caller directory as the options describe it — phonebook (files watched, and the
+ * household's own, edited in the panel, asked first), the cache of
  * search.ch answers with its monthly quota (kept in data_dir), the search.ch client, and the
  * resolver over them — wired in one place for the daemon and for `voip-callerid lookup`.
  * The adapters come in as dependencies, so `lookup` loads no more than it needs.
@@ -10,8 +11,13 @@ import type { Options } from "../config/schema.js";
 import { DirectoryCache } from "../core/caller/directoryCache.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import type { Phonebook, PhonebookProblem } from "../core/caller/phonebook.js";
-import { CallerResolver } from "../core/caller/resolveCaller.js";
+import { CallerResolver, type PhonebookView } from "../core/caller/resolveCaller.js";
 import type { SearchChOutcome } from "../core/caller/searchChResponse.js";
+import {
+  HOUSEHOLD_PHONEBOOK_FILE,
+  type HouseholdPhonebook,
+  openHouseholdPhonebook,
+} from "../io/householdPhonebook.js";
 import type { JsonReadResult } from "../io/jsonFile.js";
 import type { SearchChClientOptions } from "../io/searchChClient.js";
 
@@ -44,6 +50,10 @@ export interface CallerDirectoryDeps {
 
 export interface CallerDirectory {
   readonly resolver: CallerResolver;
+  /** The options' and the files' phonebook as it is now (the panel lists it). */
+  readonly phonebook: () => Phonebook;
+  /** The household's own phonebook (the panel edits it); it wins over the others. */
+  readonly household: HouseholdPhonebook;
   /** Stops watching the phonebook files and writes what the cache has pending. */
   close(): Promise<void>;
 }
@@ -73,6 +83,19 @@ export async function openCallerDirectory(
     onReload: (book) => deps.phonebookLog.info(`phonebook reloaded: ${book.size} numbers`),
   });
 
+  const household = openHouseholdPhonebook({
+    path: join(deps.stateFolder, HOUSEHOLD_PHONEBOOK_FILE),
+    country: directory.country as CountryCode,
+    warn: (message) => deps.phonebookLog.warn(message),
+  });
+  // The household's own names first: read on every call, so an edit applies to the next one.
+  const merged: PhonebookView = {
+    lookup: (key) => household.current().lookup(key) ?? phonebook.current().lookup(key),
+    get anonymousName() {
+      return phonebook.current().anonymousName;
+    },
+  };
+
   const cacheFile = join(deps.stateFolder, DIRECTORY_CACHE_FILE);
   const cache = new DirectoryCache(
     directory.cache_days_hit,
@@ -86,7 +109,7 @@ export async function openCallerDirectory(
   const writer = deps.stateWriter(cacheFile);
 
   const resolver = new CallerResolver(resolverSettings(options), {
-    phonebook: () => phonebook.current(),
+    phonebook: () => merged,
     cache,
     saveCache: () => writer.save(cache.toState(deps.now())),
     directory: directory.online_lookup ? deps.createSearchCh(searchChClientOptions(options)) : null,
@@ -95,9 +118,11 @@ export async function openCallerDirectory(
   });
   return {
     resolver,
+    phonebook: () => phonebook.current(),
+    household,
     close: async () => {
       phonebook.close();
-      await writer.flush();
+      await Promise.all([writer.flush(), household.flush()]);
     },
   };
 }

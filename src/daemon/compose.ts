@@ -9,17 +9,14 @@
  */
 import { join } from "node:path";
 import { serializeHousehold } from "../core/household/householdFile.js";
+import { type HouseholdRules, MAX_LEARNED_LINES } from "../core/household/learnedLines.js";
+import { isConfiguredLine } from "../core/outputs/lines.js";
 import { homeAssistantSettings } from "../io/homeAssistantSocket.js";
 import { type Adapter, type App, createApp } from "./app.js";
 import { openCallerDirectory } from "./callerDirectory.js";
-import { createHousehold, HOUSEHOLD_FILE, type Household, loadHousehold } from "./household.js";
+import { createHousehold, HOUSEHOLD_FILE, loadHousehold } from "./household.js";
 import { OUTPUTS } from "./outputs/index.js";
-import type {
-  HomeAssistantClient,
-  OutputContext,
-  OutputDefinition,
-  OutputUnit,
-} from "./outputs/output.js";
+import type { OutputContext, OutputDefinition, OutputUnit } from "./outputs/output.js";
 
 /** What the outputs are given too (their context), with the daemon's own log. */
 export interface Composition
@@ -64,7 +61,12 @@ export async function composeDaemon(c: Composition): Promise<App> {
 
   const homeAssistant = openHomeAssistant(c);
   if (homeAssistant) parts.push(homeAssistant.lifecycle);
-  const outputs = await createOutputs(c, household.household, homeAssistant?.client ?? null);
+  const outputs = await createOutputs(c, {
+    household: household.household,
+    homeAssistant: homeAssistant?.client ?? null,
+    callLog,
+    directory,
+  });
 
   return createApp({
     options,
@@ -97,16 +99,14 @@ function openHomeAssistant(c: Composition) {
 /** Every output the options turn on, in the list's order; each one off says why, once. */
 async function createOutputs(
   c: Composition,
-  household: Household,
-  homeAssistant: HomeAssistantClient | null,
+  shared: Pick<OutputContext, "household" | "homeAssistant" | "callLog" | "directory">,
 ): Promise<OutputUnit[]> {
   const outputs: OutputUnit[] = [];
   for (const definition of c.outputs ?? OUTPUTS) {
     const context: OutputContext = {
       ...c,
+      ...shared,
       log: c.log.child(definition.logName),
-      household,
-      homeAssistant,
       running: outputs.map((output) => output.name),
     };
     const enabled = definition.enabled(context);
@@ -121,10 +121,20 @@ async function createOutputs(
 function openHousehold(c: Composition) {
   const { adapters, stateFolder, log } = c;
   const file = join(stateFolder, HOUSEHOLD_FILE);
+  const rules: HouseholdRules = {
+    isConfigured: (key) => isConfiguredLine(key, c.options.lines),
+    maxLearnedLines: MAX_LEARNED_LINES,
+  };
   const loaded = loadHousehold(
     (name) => adapters.readState(join(stateFolder, name)),
     (message) => log.warn(message),
+    rules,
   );
+  if (loaded.evicted.length > 0)
+    log.info(
+      `${loaded.evicted.length} telephone lines learned from calls forgotten: at most ` +
+        `${MAX_LEARNED_LINES} are kept beside the configured ones, the quietest go`,
+    );
   const writer = adapters.stateWriter(file, 500, (error) =>
     log.warn(`cannot save the lines' state: ${error.message}`),
   );
@@ -133,8 +143,9 @@ function openHousehold(c: Composition) {
     save: (state) => writer.save(state),
     now: () => c.clock.now(),
     log: log.child("household"),
+    rules,
   });
   // Written before the MQTT publisher rewrites the older file without the lines.
-  if (loaded.migrated) adapters.writeStateNow(file, serializeHousehold(loaded.state));
+  if (loaded.saveNow) adapters.writeStateNow(file, serializeHousehold(loaded.state));
   return { household, flush: () => writer.flush() };
 }

@@ -11,6 +11,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { CallEventType } from "../core/calls/callEvent.js";
 import { type CallReport, callEventData } from "../core/outputs/callReport.js";
+import { type CallPageQuery, type CallPosition, callPageStatement } from "./callLogPage.js";
 import { makeFolder } from "./pathChecks.js";
 
 export interface CallLogRow {
@@ -50,6 +51,10 @@ export interface CallLog {
   record(report: CallReport): void;
   /** Newest first. */
   recent(options?: RecentOptions): CallLogRow[];
+  /** One page, newest first, and where the next one begins (null: this was the last). */
+  page(query: CallPageQuery): { rows: CallLogRow[]; next: CallPosition | null };
+  /** One call by its id. */
+  find(callId: string): CallLogRow | undefined;
   /** Deletes the calls that started more than retentionDays before `now`; returns how many. */
   prune(now: number): number;
   /** The connection's settings as SQLite reports them, for the start-up log and the tests. */
@@ -135,6 +140,11 @@ export function openCallLog(path: string, options: { retentionDays: number }): C
      LIMIT @limit`,
   );
 
+  const pages = new Map<string, Database.Statement>();
+  const byId = db.prepare("SELECT * FROM calls WHERE call_id = ?");
+  type StoredRow = Omit<CallLogRow, "anonymous"> & { anonymous: number };
+  const fromStored = (row: StoredRow): CallLogRow => ({ ...row, anonymous: row.anonymous === 1 });
+
   return {
     record(report) {
       const row = callLogRow(report);
@@ -147,6 +157,28 @@ export function openCallLog(path: string, options: { retentionDays: number }): C
         limit: query.limit ?? DEFAULT_LIMIT,
       }) as (Omit<CallLogRow, "anonymous"> & { anonymous: number })[];
       return rows.map((row) => ({ ...row, anonymous: row.anonymous === 1 }));
+    },
+    page(query) {
+      const statement = callPageStatement({ ...query, limit: query.limit + 1 });
+      let prepared = pages.get(statement.shape);
+      if (prepared === undefined) {
+        prepared = db.prepare(statement.sql);
+        pages.set(statement.shape, prepared);
+      }
+      const found = prepared.all(statement.params) as (StoredRow & { position_rowid: number })[];
+      const more = found.length > query.limit;
+      const rows = (more ? found.slice(0, query.limit) : found).map(
+        ({ position_rowid: _, ...row }) => fromStored(row),
+      );
+      const last = more ? found[query.limit - 1] : undefined;
+      return {
+        rows,
+        next: last ? { startedAt: last.started_at, rowid: last.position_rowid } : null,
+      };
+    },
+    find(callId) {
+      const row = byId.get(callId) as StoredRow | undefined;
+      return row === undefined ? undefined : fromStored(row);
     },
     prune(now) {
       if (!Number.isFinite(retentionDays)) return 0;

@@ -12,7 +12,12 @@
  * reached: on a virtual clock that waits for our deliveries before it moves on, a timer of
  * the clock's would never come (or make the replay jump to the deadline it then passes).
  */
-import { ERR_CONNECTION_LOST, callService as sendServiceCall } from "home-assistant-js-websocket";
+import {
+  ERR_CONNECTION_LOST,
+  getStates,
+  type HassEntity,
+  callService as sendServiceCall,
+} from "home-assistant-js-websocket";
 import {
   type DeliveryOutcome,
   DeliveryQueue,
@@ -41,6 +46,8 @@ export interface HomeAssistantOutput {
   callService(call: ServiceCall, options: { notAfter: number }): Promise<ServiceCallOutcome>;
   readonly connected: boolean;
   onStatus(listener: (status: HomeAssistantStatus) => void): () => void;
+  /** Every entity's state (`get_states`), for a view that lists speakers; rejects when down. */
+  getStates(): Promise<HassEntity[]>;
 }
 
 /** The daemon's time. */
@@ -251,6 +258,10 @@ export function createHomeAssistantOutput(
 
     onStatus(listener) {
       return connection.onStatus(listener);
+    },
+
+    getStates() {
+      return connection.request((conn) => getStates(conn));
     },
   };
 }

@@ -160,4 +160,9 @@ export class Phonebook {
   get size(): number {
     return this.#byKey.size;
   }
+
+  /** Every entry once (the one that won its number), in no particular order. */
+  entries(): IterableIterator<PhonebookEntry> {
+    return this.#byKey.values();
+  }
 }

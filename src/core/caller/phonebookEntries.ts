@@ -89,30 +89,77 @@ export class ShardedMap<V> {
   get size(): number {
     return this.#size;
   }
+
+  *values(): IterableIterator<V> {
+    for (const shard of this.#shards) if (shard !== undefined) yield* shard.values();
+  }
 }
 
-export class PhonebookCollector {
+/**
+ * What a format reader (TSV, CSV) hands its number/text pairs and problems to: a phonebook's
+ * collector, or a nuisance list's, which judge the pairs by their own rules.
+ */
+export interface EntrySink<Result> {
+  problem(line: number | null, text: string): void;
+  /** `context` names what the pair came from, for problems; a function when making it costs. */
+  add(
+    rawNumber: string,
+    rawName: string,
+    line: number | null,
+    lazyContext: string | (() => string),
+  ): boolean;
+  result(): Result;
+}
+
+/** One source's problems, each naming the source and line; past MAX_PROBLEMS only counted. */
+export class ProblemList {
   readonly #source: string;
-  readonly #country: CountryCode;
-  readonly #entries: PhonebookEntry[] = [];
   readonly #problems: PhonebookProblem[] = [];
-  /** key → index into #entries, so a later duplicate replaces the earlier one in place. */
-  readonly #indexByKey = new ShardedMap<number>();
-  #anonymousName: string | null = null;
   #suppressed = 0;
 
-  constructor(source: string, country: CountryCode) {
+  constructor(source: string) {
     this.#source = source;
-    this.#country = country;
   }
 
-  problem(line: number | null, text: string): void {
+  add(line: number | null, text: string): void {
     if (this.#problems.length >= MAX_PROBLEMS) {
       this.#suppressed += 1;
       return;
     }
     const where = line === null ? this.#source : `${this.#source} line ${line}`;
     this.#problems.push({ source: this.#source, line, message: `${where}: ${text}` });
+  }
+
+  list(): PhonebookProblem[] {
+    const problems = [...this.#problems];
+    if (this.#suppressed > 0) {
+      problems.push({
+        source: this.#source,
+        line: null,
+        message: `${this.#source}: ${this.#suppressed} more problems not listed`,
+      });
+    }
+    return problems;
+  }
+}
+
+export class PhonebookCollector implements EntrySink<ParsedPhonebook> {
+  readonly #source: string;
+  readonly #country: CountryCode;
+  readonly #entries: PhonebookEntry[] = [];
+  readonly #problems: ProblemList;
+  /** key → index into #entries, so a later duplicate replaces the earlier one in place. */
+  readonly #indexByKey = new ShardedMap<number>();
+  #anonymousName: string | null = null;
+
+  constructor(source: string, country: CountryCode) {
+    this.#source = source;
+    this.#country = country;
+    this.#problems = new ProblemList(source);
+  }
+
+  problem(line: number | null, text: string): void {
+    this.#problems.add(line, text);
   }
 
   /**
@@ -172,14 +219,7 @@ export class PhonebookCollector {
   }
 
   result(): ParsedPhonebook {
-    const problems = [...this.#problems];
-    if (this.#suppressed > 0) {
-      problems.push({
-        source: this.#source,
-        line: null,
-        message: `${this.#source}: ${this.#suppressed} more problems not listed`,
-      });
-    }
+    const problems = this.#problems.list();
     return { entries: [...this.#entries], anonymousName: this.#anonymousName, problems };
   }
 }

@@ -9,9 +9,11 @@ import type { DirectoryDiagnostics } from "../../core/caller/resolveCaller.js";
 import type { CaptureStatus } from "../../core/capture/captureStatus.js";
 import type { CallReport } from "../../core/outputs/callReport.js";
 import type { PipelineStats } from "../../core/pipeline.js";
+import type { CallLog } from "../../io/callLog.js";
 import type { HomeAssistantOutput } from "../../io/homeAssistant.js";
 import type { Logger } from "../../io/logger.js";
 import type { DaemonAdapters } from "../adapters.js";
+import type { CallerDirectory } from "../callerDirectory.js";
 import type { Clock } from "../clock.js";
 import type { Household } from "../household.js";
 
@@ -53,7 +55,8 @@ export interface OutputUnit {
 export type HomeAssistantClient = Pick<
   HomeAssistantOutput,
   "start" | "stop" | "fireEvent" | "callService" | "connected" | "onStatus"
->;
+> &
+  Partial<Pick<HomeAssistantOutput, "getStates">>;
 
 export interface OutputContext {
   readonly options: Options;
@@ -70,6 +73,10 @@ export interface OutputContext {
   /** null when Home Assistant is not configured. */
   readonly homeAssistant: HomeAssistantClient | null;
   readonly adapters: DaemonAdapters;
+  /** The call log the app writes, for outputs that read it (the panel). */
+  readonly callLog: CallLog;
+  /** The caller directory: resolver, phonebook entries, the household's own phonebook. */
+  readonly directory: CallerDirectory;
   /** The outputs created before this one. */
   readonly running: readonly string[];
 }

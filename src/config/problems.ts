@@ -34,6 +34,8 @@ const FORMS: Readonly<Record<string, string>> = {
   "announce.tts_service": "a tts service such as tts.cloud_say",
   "announce.media_players": "a media player such as media_player.kitchen",
   "lines.media_players": "a media player such as media_player.kitchen",
+  "announce.satellites": "an Assist satellite such as assist_satellite.kitchen",
+  "lines.satellites": "an Assist satellite such as assist_satellite.kitchen",
   "announce.quiet_hours_start": "a time such as 22:00",
   "announce.quiet_hours_end": "a time such as 07:00",
   "announce.repeat_delay_s": "a number of seconds",

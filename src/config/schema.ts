@@ -14,6 +14,7 @@ const text = (defaultValue: string, description: string) =>
 const secret = (description: string) =>
   ({ type: "string", default: "", writeOnly: true, description }) as const;
 const TIME_OF_DAY = "^$|^([01][0-9]|2[0-3]):[0-5][0-9]$";
+const ASSIST_SATELLITE = "^assist_satellite\\.[a-z0-9_]+$";
 
 const LANGUAGES = ["de", "en", "fr", "it"] as const;
 
@@ -83,6 +84,11 @@ export const OPTIONS_SCHEMA = {
             items: { type: "string", pattern: "^media_player\\.[a-z0-9_]+$" },
             default: [],
           },
+          satellites: {
+            type: "array",
+            items: { type: "string", pattern: ASSIST_SATELLITE },
+            default: [],
+          },
         },
       },
     },
@@ -132,6 +138,12 @@ export const OPTIONS_SCHEMA = {
           items: { type: "string", pattern: "^media_player\\.[a-z0-9_]+$" },
           default: [],
         },
+        satellites: {
+          type: "array",
+          items: { type: "string", pattern: ASSIST_SATELLITE },
+          default: [],
+        },
+        preannounce: { type: "boolean", default: true },
         language: { enum: LANGUAGES, default: "de" },
         repeat: { type: "integer", minimum: 1, maximum: 10, default: 2 },
         repeat_delay_s: { type: "number", minimum: 0, maximum: 60, default: 3 },
@@ -145,6 +157,8 @@ export const OPTIONS_SCHEMA = {
         template_anonymous: text("", "empty = the built-in text for the language"),
         template_unavailable: text("", "empty = the built-in text for the language"),
         template_unreachable: text("", "empty = the built-in text for the language"),
+        nuisance: { enum: ["warn", "silent", "normal"], default: "warn" },
+        template_nuisance: text("", "empty = the built-in warning for the language"),
       },
     },
     mqtt: {

@@ -1,11 +1,13 @@
 /**
  * Carries out the announcement policy: wakes when the queue has something due, and says each
- * utterance through Home Assistant's tts and/or the local speak command.
+ * utterance through Home Assistant (tts to media players, assist_satellite.announce to
+ * satellites) and/or the local speak command.
  */
 import type { AnnouncementQueue, Utterance } from "../core/outputs/announcer.js";
 import type { CallReport } from "../core/outputs/callReport.js";
 import {
   type ServiceCall,
+  satelliteServiceCalls,
   type TtsSettings,
   ttsServiceCall,
 } from "../core/outputs/homeAssistantCalls.js";
@@ -17,6 +19,8 @@ export interface SpeakChannels {
   /** Home Assistant, when connected: resolves "sent", "dropped" (too late) or "failed". */
   readonly callService?: (call: ServiceCall, notAfter: number) => Promise<string>;
   readonly tts: TtsSettings;
+  /** Satellites play their chime before the sentence (announce.preannounce). */
+  readonly preannounce: boolean;
   /** The local command, when configured. */
   readonly command?: (text: string) => Promise<{ ok: true } | { ok: false; message: string }>;
 }
@@ -82,19 +86,28 @@ export class AnnouncerRunner implements OutputUnit {
 
   #say(utterance: Utterance): void {
     const work: Promise<unknown>[] = [];
-    const call = ttsServiceCall(utterance, this.channels.tts);
-    if (call && this.channels.callService) {
-      work.push(
-        this.channels.callService(call, utterance.notAfter).then((result) => {
-          this.log.debug(
-            () => `call ${utterance.callId}: announcement ${utterance.round} ${result}`,
-          );
-        }),
-      );
-    } else if (!call && this.channels.callService && !this.#warnedNoSpeakers) {
+    const tts = ttsServiceCall(utterance, this.channels.tts);
+    const calls = [
+      ...(tts ? [tts] : []),
+      ...satelliteServiceCalls(utterance, this.channels.preannounce),
+    ];
+    const { callService } = this.channels;
+    if (callService) {
+      for (const call of calls) {
+        work.push(
+          callService(call, utterance.notAfter).then((result) => {
+            this.log.debug(
+              () =>
+                `call ${utterance.callId}: announcement ${utterance.round} ${call.domain}.${call.service} ${result}`,
+            );
+          }),
+        );
+      }
+    }
+    if (callService && calls.length === 0 && !this.#warnedNoSpeakers) {
       this.#warnedNoSpeakers = true;
       this.log.warn(
-        "announcements need announce.tts_entity (or tts_service) and media players: none are set",
+        "announcements need media players with announce.tts_entity (or tts_service), or Assist satellites: none are set",
       );
     }
     if (this.channels.command) {

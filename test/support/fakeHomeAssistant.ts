@@ -14,8 +14,10 @@
  * - commands (in fakeHomeAssistantCommands.ts): ping → pong; supported_features; fire_event
  *   (answers {context}, delivered to subscribers on every connection); subscribe_events /
  *   unsubscribe_events; call_service (configurable services; unknown → `not_found` "Service
- *   tts.foo not found."; per-service failure, delay and response data; a `call_service` bus
- *   event as HA fires); get_states, get_config, get_services.
+ *   tts.foo not found."; data that the service's schema refuses → `invalid_format`, for the
+ *   services in fakeHomeAssistantServices.ts, as the given `haVersion` has them; per-service
+ *   failure, delay and response data; a `call_service` bus event as HA fires); get_states,
+ *   get_config, get_services.
  *
  * For tests it can be stopped and started again on the same port (an HA restart), refuse
  * upgrades with an HTTP status (the Supervisor proxy answers 502 while Core is down), delay
@@ -49,6 +51,7 @@ import {
   type Session,
 } from "./fakeHomeAssistantCommands.js";
 import { FakeFreeze } from "./fakeHomeAssistantFreeze.js";
+import { serviceExists } from "./fakeHomeAssistantServices.js";
 
 export type { FakeConnection, FakeHomeAssistant, FakeHomeAssistantOptions, ReceivedFrame };
 
@@ -58,14 +61,22 @@ const DEFAULT_SERVICES: Record<string, FakeService> = {
   "tts.speak": {},
   "tts.cloud_say": {},
   "logbook.log": {},
+  "assist_satellite.announce": {},
 };
+
+/** The default services this version of Home Assistant has (assist_satellite since 2024.10). */
+function defaultServices(haVersion: string): [string, FakeService][] {
+  return Object.entries(DEFAULT_SERVICES).filter(([name]) => serviceExists(name, haVersion));
+}
 
 export async function startFakeHomeAssistant(
   options: FakeHomeAssistantOptions = {},
 ): Promise<FakeHomeAssistant> {
   const haVersion = options.haVersion ?? "2025.6.0";
   const authTimeoutMs = options.authTimeoutMs ?? 10_000;
-  const services = new Map(Object.entries(options.services ?? DEFAULT_SERVICES));
+  const services = new Map(
+    options.services ? Object.entries(options.services) : defaultServices(haVersion),
+  );
   let token = options.token ?? FAKE_HA_TOKEN;
   let authDelayMs = 0;
   let upgradeStatus: number | null = null;
@@ -85,7 +96,11 @@ export async function startFakeHomeAssistant(
   const world: FakeHaWorld = {
     haVersion,
     services,
-    states: options.states ?? [fakeState("media_player.kitchen", "idle")],
+    states: options.states ?? [
+      fakeState("media_player.kitchen", "idle"),
+      // AssistSatelliteEntityFeature.ANNOUNCE = 1
+      fakeState("assist_satellite.hall", "idle", { supported_features: 1 }),
+    ],
     sessions,
     firedEvents,
     serviceCalls,

@@ -2,11 +2,13 @@
  * The command phase of the Home Assistant stand-in (fakeHomeAssistant.ts), as HA core's
  * websocket_api answers it once a connection is authenticated: ping, supported_features,
  * fire_event and the event bus, subscribe_events / unsubscribe_events, call_service (with the
- * `call_service` bus event), get_states, get_config, get_services; `result` frames, and the
- * invalid_format texts of malformed commands in voluptuous' wording. Also what it records
+ * `call_service` bus event, data checked as fakeHomeAssistantServices.ts says), get_states,
+ * get_config, get_services; `result` frames, and the invalid_format texts of malformed
+ * commands in voluptuous' wording. Also what it records
  * (fired events, service calls) and the contexts and timestamps it stamps on them.
  */
 import { randomBytes } from "node:crypto";
+import { serviceDataProblem, serviceSchema } from "./fakeHomeAssistantServices.js";
 
 export const FAKE_HA_USER_ID = "31ddb597e03147118cf8d2f8fbea5553";
 
@@ -144,6 +146,11 @@ export function fakeHaCommands(world: FakeHaWorld) {
         error(id, "service_validation_error", `Validation error: ${text}`),
       );
     }
+    // HA checks the data against the service's schema after return_response, before the
+    // call_service event; websocket_api answers a vol.Invalid with invalid_format.
+    const schema = serviceSchema(name, haVersion);
+    const invalid = schema && serviceDataProblem(schema, call.serviceData, call.target);
+    if (invalid) return finish("invalid_format", error(id, "invalid_format", invalid));
     const context = newContext();
     fireOnBus(
       "call_service",

@@ -12,6 +12,10 @@
  *
  * Sentences are ". "-separated parts; a part left empty (no occupation, no place) is dropped
  * with its separator, so a template needs no conditionals.
+ *
+ * A caller on a nuisance list gets a warning of its own (`announce.nuisance: warn`), with
+ * {label} (the list's label, or the number spoken when the list gave none), {name}, {number}
+ * and {number_display}.
  */
 
 import { cleanText } from "../text/cleanText.js";
@@ -82,7 +86,7 @@ export function buildAnnouncement(
 ): string {
   const template = overrides[facts.kind] || DEFAULT_TEMPLATES[lang][facts.kind];
   const number = facts.number.kind === "number" ? facts.number : null;
-  const values: Record<string, string> = {
+  return fillTemplate(template, {
     name: facts.name ?? number?.spoken ?? "",
     occupation: firstWords(facts.occupation, OCCUPATION_WORDS),
     place: placePhrase(facts.city, facts.canton, lang) ?? "",
@@ -90,7 +94,35 @@ export function buildAnnouncement(
     canton: facts.canton ?? "",
     number: number?.spoken ?? "",
     number_display: number?.display ?? "",
-  };
+  });
+}
+
+/** The warning for a caller on a nuisance list ("Achtung, vermutlich Werbung: Lotto Versand"). */
+export const DEFAULT_NUISANCE_TEMPLATES: Readonly<Record<Language, string>> = {
+  de: "Achtung, vermutlich Werbung: {label}",
+  en: "Caution, probably a sales call: {label}",
+  fr: "Attention, probablement du démarchage : {label}",
+  it: "Attenzione, probabilmente pubblicità: {label}",
+};
+
+export interface NuisanceFacts {
+  /** The list's label, or null when it gave none. */
+  readonly label: string | null;
+  readonly number: CallerNumber;
+  readonly name: string | null;
+}
+
+export function buildNuisanceWarning(facts: NuisanceFacts, lang: Language, template = ""): string {
+  const number = facts.number.kind === "number" ? facts.number : null;
+  return fillTemplate(template || DEFAULT_NUISANCE_TEMPLATES[lang], {
+    label: facts.label || number?.spoken || "",
+    name: facts.name ?? number?.spoken ?? "",
+    number: number?.spoken ?? "",
+    number_display: number?.display ?? "",
+  });
+}
+
+function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
   // Each value is cleaned on its way in; replace() does not rescan what it inserted, so a
   // caller's name cannot smuggle in a placeholder.
   const filled = template.replace(/\{(\w+)\}/g, (whole, key: string) => {
@@ -101,7 +133,9 @@ export function buildAnnouncement(
     .split(". ")
     .map((part) => part.trim())
     .filter((part) => part !== "" && part !== ".")
-    .join(". ");
+    .join(". ")
+    // A template's last placeholder left empty leaves its lead-in's colon or comma behind.
+    .replace(/\s*[:,]\s*$/, "");
   return cleanText(sentence, MAX_ANNOUNCEMENT);
 }
 

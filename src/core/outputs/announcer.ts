@@ -5,15 +5,31 @@
  *   - once per call, however often the signalling repeats (one queue entry per call id);
  *   - `repeat` times, `repeat_delay_s` apart (the seed said everything twice);
  *   - repeating stops when the call is answered, missed or ends;
- *   - never during quiet hours; only phonebook callers when `known_callers_only`; not on a
- *     line whose announcements switch is off;
+ *   - never during quiet hours; only phonebook callers when `known_callers_only` (a caller on
+ *     a nuisance list never counts as known); not on a line whose announcements switch is off;
+ *   - a caller on a nuisance list is warned about (`warn`: the warning sentence with the
+ *     list's label), not announced at all (`silent`) or announced as anyone else (`normal`);
+ *   - to the line's own speakers and Assist satellites when it names any, else to the
+ *     announce options' (a line routed to the office is not also said in the kitchen);
  *   - one call's announcement never talks over another's: utterances are spaced by their
  *     estimated speaking time plus the delay;
  *   - an utterance that could not be said within 30 s of the ring is dropped (HA was down):
  *     by then it would announce a call that is long answered or gone.
  */
+import { buildNuisanceWarning } from "../caller/announcement.js";
+import type { Language } from "../caller/cantons.js";
 import { localMinutesOfDay } from "../time/zonedTime.js";
 import type { CallReport } from "./callReport.js";
+
+/** What a call from a number on a nuisance list gets: a warning, nothing, or the usual. */
+export type NuisanceMode = "warn" | "silent" | "normal";
+
+/** Where announcements go when a line names none of its own. */
+export interface AnnounceTargets {
+  readonly mediaPlayers: readonly string[];
+  /** assist_satellite entities, each told through assist_satellite.announce. */
+  readonly satellites: readonly string[];
+}
 
 export interface AnnouncerSettings {
   readonly repeat: number;
@@ -24,23 +40,39 @@ export interface AnnouncerSettings {
   readonly knownCallersOnly: boolean;
   /** The IANA zone the quiet hours are meant in (the household's, e.g. "Europe/Zurich"). */
   readonly timeZone: string;
+  readonly nuisance: NuisanceMode;
+  readonly language: Language;
+  /** The user's warning template, or "" for the language's. */
+  readonly nuisanceTemplate: string;
+  readonly targets: AnnounceTargets;
+  /** Satellites play a chime first (`announce.preannounce`): it lengthens each utterance. */
+  readonly preannounce: boolean;
 }
 
 export interface Utterance {
   readonly callId: string;
   readonly line: string;
   readonly text: string;
+  /** Where it is said: the line's own speakers and satellites, or the announce options'. */
   readonly mediaPlayers: readonly string[];
+  readonly satellites: readonly string[];
   /** 1 for the first time, 2 for the first repeat, … */
   readonly round: number;
   /** After this the utterance is useless: a sender drops it instead of saying it late. */
   readonly notAfter: number;
 }
 
-export type SkipReason = "quiet-hours" | "unknown-caller" | "switched-off" | "not-incoming";
+export type SkipReason =
+  | "quiet-hours"
+  | "unknown-caller"
+  | "switched-off"
+  | "not-incoming"
+  | "nuisance-silent";
 
 /** Announcements older than this are not said any more. */
 export const STALE_AFTER_MS = 30_000;
+/** How long a satellite's pre-announce chime takes before the sentence (HA's default sound). */
+export const PREANNOUNCE_MS = 1500;
 
 interface Pending {
   readonly utterance: Omit<Utterance, "round">;
@@ -77,15 +109,17 @@ export class AnnouncementQueue {
     if (this.#seen.size > 1000) this.#seen.delete(this.#seen.values().next().value as string);
     if (event.direction !== "incoming") return "not-incoming";
     if (!enabledForLine) return "switched-off";
-    if (this.settings.knownCallersOnly && report.party.source !== "phonebook")
+    const flagged = report.nuisance?.flagged === true;
+    if (flagged && this.settings.nuisance === "silent") return "nuisance-silent";
+    if (this.settings.knownCallersOnly && (flagged || report.party.source !== "phonebook"))
       return "unknown-caller";
     if (this.#isQuiet(now)) return "quiet-hours";
     this.#pending.push({
       utterance: {
         callId: event.callId,
         line: event.line,
-        text: report.party.announcement,
-        mediaPlayers: report.line.mediaPlayers,
+        text: this.#sentence(report, flagged),
+        ...this.#targets(report),
         notAfter: event.startedAt + STALE_AFTER_MS,
       },
       rounds: Math.max(1, this.settings.repeat),
@@ -108,7 +142,7 @@ export class AnnouncementQueue {
         continue;
       }
       out.push({ ...next.utterance, round: next.nextRound });
-      this.#busyUntil = now + speakingTimeMs(next.utterance.text);
+      this.#busyUntil = now + this.#lengthMs(next.utterance);
       next.nextRound++;
       next.dueAt = this.#busyUntil + this.settings.repeatDelayMs;
       if (next.nextRound > next.rounds) this.#remove(next.utterance.callId);
@@ -136,6 +170,29 @@ export class AnnouncementQueue {
   #remove(callId: string): void {
     const index = this.#pending.findIndex((p) => p.utterance.callId === callId);
     if (index !== -1) this.#pending.splice(index, 1);
+  }
+
+  #sentence(report: CallReport, flagged: boolean): string {
+    if (!flagged || this.settings.nuisance !== "warn") return report.party.announcement;
+    const { party } = report;
+    return buildNuisanceWarning(
+      { label: report.nuisance?.label ?? null, number: party.number, name: party.name },
+      this.settings.language,
+      this.settings.nuisanceTemplate,
+    );
+  }
+
+  #targets(report: CallReport): AnnounceTargets {
+    const own = {
+      mediaPlayers: report.line.mediaPlayers,
+      satellites: report.line.satellites ?? [],
+    };
+    return own.mediaPlayers.length > 0 || own.satellites.length > 0 ? own : this.settings.targets;
+  }
+
+  #lengthMs(utterance: Omit<Utterance, "round">): number {
+    const chime = this.settings.preannounce && utterance.satellites.length > 0;
+    return speakingTimeMs(utterance.text) + (chime ? PREANNOUNCE_MS : 0);
   }
 
   #isQuiet(now: number): boolean {

@@ -12,6 +12,11 @@ export interface LineSettings {
   readonly name: string;
   /** Speakers for this line's announcements; empty = the announce.media_players default. */
   readonly mediaPlayers: readonly string[];
+  /**
+   * Assist satellites for this line's announcements. A line naming speakers or satellites is
+   * announced only there; naming neither, on the announce options' speakers and satellites.
+   */
+  readonly satellites?: readonly string[];
 }
 
 export interface CallReport {

@@ -1,7 +1,7 @@
 /**
  * The Home Assistant service calls the add-on makes, as plain values: the spoken announcement
- * (`tts.speak` on a tts entity, or a legacy `tts.<platform>_say` service) and one logbook
- * entry per call.
+ * (`tts.speak` on a tts entity, or a legacy `tts.<platform>_say` service, to media players;
+ * `assist_satellite.announce` to Assist satellites) and one logbook entry per call.
  */
 import type { Language } from "../caller/cantons.js";
 import type { Utterance } from "./announcer.js";
@@ -19,14 +19,14 @@ export interface TtsSettings {
   readonly ttsEntity: string;
   /** A legacy say service, e.g. tts.cloud_say; or "" */
   readonly ttsService: string;
-  /** Speakers for lines that name none. */
-  readonly mediaPlayers: readonly string[];
 }
 
-/** The call that says an utterance, or null when no speakers or no tts are configured. */
-export function ttsServiceCall(utterance: Utterance, settings: TtsSettings): ServiceCall | null {
-  const players =
-    utterance.mediaPlayers.length > 0 ? [...utterance.mediaPlayers] : [...settings.mediaPlayers];
+/** The call that says an utterance on its media players, or null when it has none or no tts. */
+export function ttsServiceCall(
+  utterance: Pick<Utterance, "text" | "mediaPlayers">,
+  settings: TtsSettings,
+): ServiceCall | null {
+  const players = [...utterance.mediaPlayers];
   if (players.length === 0) return null;
   if (settings.ttsEntity) {
     return {
@@ -41,6 +41,24 @@ export function ttsServiceCall(utterance: Utterance, settings: TtsSettings): Ser
     return { domain, service, data: { entity_id: players, message: utterance.text, cache: true } };
   }
   return null;
+}
+
+/**
+ * One `assist_satellite.announce` per satellite (HA 2024.10+), so that one busy or missing
+ * satellite does not fail the others' call; each speaks with its own pipeline's voice.
+ * `preannounce` (HA 2025.4+) defaults to true there: it is sent only to turn the chime off,
+ * so that older versions, whose schema refuses the key, still announce.
+ */
+export function satelliteServiceCalls(
+  utterance: Pick<Utterance, "text" | "satellites">,
+  preannounce: boolean,
+): ServiceCall[] {
+  return utterance.satellites.map((satellite) => ({
+    domain: "assist_satellite",
+    service: "announce",
+    target: { entity_id: satellite },
+    data: preannounce ? { message: utterance.text } : { message: utterance.text, preannounce },
+  }));
 }
 
 const LOGBOOK_TEXT: Readonly<Record<Language, Record<"missed" | "answered" | "outgoing", string>>> =

@@ -10,11 +10,21 @@ export interface LineOption {
   readonly id: string;
   readonly name: string;
   readonly media_players: readonly string[];
+  readonly satellites?: readonly string[];
 }
 
 export function lineSettings(line: string, options: readonly LineOption[]): LineSettings {
   const match = options.find((option) => matches(option.id, line));
-  return { name: match?.name || line, mediaPlayers: match?.media_players ?? [] };
+  return {
+    name: match?.name || line,
+    mediaPlayers: match?.media_players ?? [],
+    satellites: match?.satellites ?? [],
+  };
+}
+
+/** Whether the user named this line in the `lines` option (by endpoint pattern or number). */
+export function isConfiguredLine(line: string, options: readonly LineOption[]): boolean {
+  return options.some((option) => matches(option.id, line));
 }
 
 function matches(pattern: string, line: string): boolean {

@@ -1,7 +1,8 @@
 /**
  * The spoken announcement: the policy (core/outputs/announcer.ts) on the daemon's clock, said
- * through Home Assistant's tts and/or the local speak command; not on a line whose
- * announcements switch is off in the household.
+ * through Home Assistant (tts to media players, assist_satellite.announce to satellites)
+ * and/or the local speak command; not on a line whose announcements switch is off in the
+ * household.
  */
 import { AnnouncementQueue } from "../../core/outputs/announcer.js";
 import { AnnouncerRunner } from "../announcerRunner.js";
@@ -21,6 +22,11 @@ export const announcer: OutputDefinition = {
       quietHoursEnd: announce.quiet_hours_end,
       knownCallersOnly: announce.known_callers_only,
       timeZone,
+      nuisance: announce.nuisance,
+      language: announce.language,
+      nuisanceTemplate: announce.template_nuisance,
+      targets: { mediaPlayers: announce.media_players, satellites: announce.satellites },
+      preannounce: announce.preannounce,
     });
     const ha = homeAssistant;
     const runner = new AnnouncerRunner(
@@ -28,11 +34,8 @@ export const announcer: OutputDefinition = {
       clock,
       {
         ...(ha ? { callService: (call, notAfter) => ha.callService(call, { notAfter }) } : {}),
-        tts: {
-          ttsEntity: announce.tts_entity,
-          ttsService: announce.tts_service,
-          mediaPlayers: announce.media_players,
-        },
+        tts: { ttsEntity: announce.tts_entity, ttsService: announce.tts_service },
+        preannounce: announce.preannounce,
         ...(announce.command.length > 0
           ? { command: (text: string) => adapters.speak(announce.command, text) }
           : {}),

@@ -23,7 +23,7 @@ interface ExpectedOptions {
     rewrite_dhcp_destination: boolean;
     protect_host: boolean;
   };
-  lines: { id: string; name: string; media_players: string[] }[];
+  lines: { id: string; name: string; media_players: string[]; satellites: string[] }[];
   directory: {
     country: string;
     phonebook: { number: string; name: string }[];
@@ -41,6 +41,8 @@ interface ExpectedOptions {
     tts_entity: string;
     tts_service: string;
     media_players: string[];
+    satellites: string[];
+    preannounce: boolean;
     language: "de" | "en" | "fr" | "it";
     repeat: number;
     repeat_delay_s: number;
@@ -54,6 +56,8 @@ interface ExpectedOptions {
     template_anonymous: string;
     template_unavailable: string;
     template_unreachable: string;
+    nuisance: "warn" | "silent" | "normal";
+    template_nuisance: string;
   };
   mqtt: {
     url: string;

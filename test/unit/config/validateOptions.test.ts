@@ -72,6 +72,21 @@ describe("options", () => {
     });
   });
 
+  it("names satellites that are not assist_satellite entities, and an unknown nuisance mode", () => {
+    const result = validateOptions({
+      lines: [{ id: "aaln/1@*", satellites: ["media_player.kitchen"] }],
+      announce: { satellites: ["assist_satellite.hall", "kitchen"], nuisance: "block" },
+    });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'lines.0.satellites.0: "media_player.kitchen" is not an Assist satellite such as assist_satellite.kitchen',
+        'announce.satellites.1: "kitchen" is not an Assist satellite such as assist_satellite.kitchen',
+        'announce.nuisance: must be one of "warn", "silent", "normal"',
+      ],
+    });
+  });
+
   it("asks a bridge for two different ports and the adapter's MAC", () => {
     const bridge = { enabled: true, external_interface: "eth0", internal_interface: "eth0" };
     expect(validateOptions({ bridge })).toEqual({

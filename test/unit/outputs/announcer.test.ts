@@ -6,8 +6,8 @@ import {
   type AnnouncerSettings,
   speakingTimeMs,
 } from "../../../src/core/outputs/announcer.js";
-import type { CallReport } from "../../../src/core/outputs/callReport.js";
-import { callEvent } from "../../support/callFixtures.js";
+import type { CallReport, LineSettings } from "../../../src/core/outputs/callReport.js";
+import { callEvent, HANS_NUMBER } from "../../support/callFixtures.js";
 
 const T0 = 1_000_000;
 const SETTINGS: AnnouncerSettings = {
@@ -17,6 +17,11 @@ const SETTINGS: AnnouncerSettings = {
   quietHoursEnd: "",
   knownCallersOnly: false,
   timeZone: "UTC",
+  nuisance: "warn",
+  language: "de",
+  nuisanceTemplate: "",
+  targets: { mediaPlayers: ["media_player.default"], satellites: [] },
+  preannounce: true,
 };
 
 /** A time on some day at `minute` past midnight, UTC. */
@@ -30,6 +35,9 @@ function report(
     text?: string;
     source?: CallerResolution["source"];
     direction?: "incoming" | "outgoing";
+    /** A nuisance list's label: the caller is flagged. */
+    flagged?: string | null;
+    line?: Partial<LineSettings>;
   } = {},
 ): CallReport {
   const event = callEvent(type, callId, {
@@ -40,8 +48,13 @@ function report(
   const party = {
     announcement: extra.text ?? `Anruf ${callId}`,
     source: extra.source ?? "phonebook",
+    number: HANS_NUMBER,
+    name: null,
   } as CallerResolution;
-  return { event, line: { name: "Home", mediaPlayers: ["media_player.kitchen"] }, party };
+  const line = { name: "Home", mediaPlayers: ["media_player.kitchen"], ...extra.line };
+  if (extra.flagged === undefined) return { event, line, party };
+  const nuisance = { flagged: true, label: extra.flagged, source: "list" as const };
+  return { event, line, party, nuisance };
 }
 
 /** Runs the queue on a fake clock until `until`, collecting [time offset, call, round]. */
@@ -68,6 +81,7 @@ describe("announcement policy", () => {
         line: "aaln/1@gw",
         text: "Anruf c1",
         mediaPlayers: ["media_player.kitchen"],
+        satellites: [],
         round: 1,
         notAfter: T0 + 30_000,
       },
@@ -172,5 +186,152 @@ describe("announcement policy", () => {
       const at = atMinute(minute);
       expect(queue.onCall(report("ringing", "c1", at), true, at)).toBe("queued");
     }
+  });
+});
+
+/** The first utterance of a ringing call on a queue with these settings, or the skip reason. */
+function firstSaid(settings: Partial<AnnouncerSettings>, r: CallReport) {
+  const queue = new AnnouncementQueue({ ...SETTINGS, ...settings });
+  const outcome = queue.onCall(r, true, T0);
+  return outcome === "queued" ? queue.due(T0)[0] : outcome;
+}
+
+describe("a caller on a nuisance list", () => {
+  const lotto = (extra: Parameters<typeof report>[3] = {}) =>
+    report("ringing", "c1", T0, { source: null, text: "Nicht im Telefonbuch. 0 9 0 6", ...extra });
+
+  it.each([
+    ["warn", "de", "Lotto Versand", "Achtung, vermutlich Werbung: Lotto Versand"],
+    ["warn", "en", "Lotto Versand", "Caution, probably a sales call: Lotto Versand"],
+    ["warn", "fr", "Lotto Versand", "Attention, probablement du démarchage : Lotto Versand"],
+    ["warn", "it", "Lotto Versand", "Attenzione, probabilmente pubblicità: Lotto Versand"],
+    // No label on the list: the number, digit by digit, instead.
+    ["warn", "de", null, "Achtung, vermutlich Werbung: 0 4 4, 1 2 3, 4 5, 6 7"],
+    ["normal", "de", "Lotto Versand", "Nicht im Telefonbuch. 0 9 0 6"],
+  ] as const)("%s (%s, label %s) says %j", (nuisance, language, label, sentence) => {
+    const said = firstSaid({ nuisance, language }, lotto({ flagged: label }));
+    expect(said).toMatchObject({ text: sentence, round: 1 });
+  });
+
+  it("is said with the user's own warning template", () => {
+    const said = firstSaid(
+      { nuisanceTemplate: "Vorsicht, {label}, Nummer {number_display}" },
+      lotto({ flagged: "Lotto Versand" }),
+    );
+    expect(said).toMatchObject({ text: "Vorsicht, Lotto Versand, Nummer 044 123 45 67" });
+  });
+
+  it("is not announced at all with silent, and not on a later ring of the call either", () => {
+    const queue = new AnnouncementQueue({ ...SETTINGS, nuisance: "silent" });
+    expect(queue.onCall(lotto({ flagged: "Lotto Versand" }), true, T0)).toBe("nuisance-silent");
+    expect(queue.onCall(lotto({ flagged: "Lotto Versand" }), true, T0 + 500)).toBeNull();
+    expect(drain(queue, T0 + 60_000)).toEqual([]);
+  });
+
+  it.each(["warn", "normal"] as const)(
+    "never counts as known with known-callers-only (%s), even when the phonebook named it",
+    (nuisance) => {
+      const flagged = lotto({ flagged: "Lotto Versand", source: "phonebook" });
+      expect(firstSaid({ nuisance, knownCallersOnly: true }, flagged)).toBe("unknown-caller");
+    },
+  );
+
+  it("is quiet in quiet hours like any call, and a caller not flagged is announced as usual", () => {
+    const quiet = { quietHoursStart: "00:00", quietHoursEnd: "23:59" };
+    const at = atMinute(600);
+    const queue = new AnnouncementQueue({ ...SETTINGS, ...quiet });
+    const flagged = report("ringing", "c1", at, { flagged: "Lotto Versand" });
+    expect(queue.onCall(flagged, true, at)).toBe("quiet-hours");
+    expect(firstSaid({}, lotto())).toMatchObject({ text: "Nicht im Telefonbuch. 0 9 0 6" });
+    const notFlagged = { ...lotto(), nuisance: { flagged: false, label: null, source: null } };
+    expect(firstSaid({}, notFlagged)).toMatchObject({ text: "Nicht im Telefonbuch. 0 9 0 6" });
+  });
+
+  it("with warn, repeats the warning and stops when the call is answered", () => {
+    const queue = new AnnouncementQueue({ ...SETTINGS, repeat: 3 });
+    queue.onCall(lotto({ flagged: "Lotto Versand" }), true, T0);
+    const first = queue.due(T0);
+    expect(first.map((u) => u.text)).toEqual(["Achtung, vermutlich Werbung: Lotto Versand"]);
+    const second = queue.nextWakeAt() as number;
+    expect(queue.due(second).map((u) => [u.round, u.text])).toEqual([
+      [2, "Achtung, vermutlich Werbung: Lotto Versand"],
+    ]);
+    expect(queue.onCall(report("answered", "c1", second + 1), true, second + 1)).toBe("stopped");
+    expect(drain(queue, T0 + 60_000, second + 1)).toEqual([]);
+  });
+});
+
+describe("speakers and Assist satellites", () => {
+  const withSatellites = {
+    targets: { mediaPlayers: ["media_player.default"], satellites: ["assist_satellite.hall"] },
+  };
+
+  it.each([
+    [
+      "a line naming neither: the announce options' speakers and satellites",
+      { mediaPlayers: [], satellites: [] },
+      ["media_player.default"],
+      ["assist_satellite.hall"],
+    ],
+    [
+      "a line naming speakers only: only those",
+      { mediaPlayers: ["media_player.office"], satellites: [] },
+      ["media_player.office"],
+      [],
+    ],
+    [
+      "a line naming satellites only: only those",
+      { mediaPlayers: [], satellites: ["assist_satellite.office"] },
+      [],
+      ["assist_satellite.office"],
+    ],
+    [
+      "a line naming both: both, mixed",
+      { mediaPlayers: ["media_player.office"], satellites: ["assist_satellite.office"] },
+      ["media_player.office"],
+      ["assist_satellite.office"],
+    ],
+    [
+      "a line from before satellites existed (no satellites field): its speakers",
+      { mediaPlayers: ["media_player.office"] },
+      ["media_player.office"],
+      [],
+    ],
+  ])("%s", (_, line: Partial<LineSettings>, mediaPlayers, satellites) => {
+    const said = firstSaid(withSatellites, report("ringing", "c1", T0, { line }));
+    expect(said).toMatchObject({ mediaPlayers, satellites });
+  });
+
+  it("satellites get the same policy: once per call, repeats, stopped when answered", () => {
+    const queue = new AnnouncementQueue({ ...SETTINGS, ...withSatellites, repeat: 3 });
+    const r = report("ringing", "c1", T0, { line: { mediaPlayers: [], satellites: [] } });
+    queue.onCall(r, true, T0);
+    expect(queue.onCall(r, true, T0 + 100)).toBeNull();
+    const rounds = drain(queue, T0 + 9000);
+    expect(rounds.map(([, id, round]) => `${id}#${round}`)).toEqual(["c1#1", "c1#2"]);
+    const at = T0 + 9001;
+    expect(queue.onCall(report("answered", "c1", at), true, at)).toBe("stopped");
+    expect(drain(queue, T0 + 60_000, at)).toEqual([]);
+  });
+
+  it("leaves room for the satellites' pre-announce sound between two calls, and none without it", () => {
+    const gaps = [true, false].map((preannounce) => {
+      const queue = new AnnouncementQueue({ ...SETTINGS, ...withSatellites, preannounce });
+      const line = { mediaPlayers: [], satellites: [] };
+      queue.onCall(report("ringing", "c1", T0, { line }), true, T0);
+      queue.onCall(report("ringing", "c2", T0, { line, text: "Anruf c2" }), true, T0);
+      const said = drain(queue, T0 + 60_000);
+      return (said[1] as [number, string, number])[0] - (said[0] as [number, string, number])[0];
+    });
+    expect(gaps).toEqual([speakingTimeMs("Anruf c1") + 1500, speakingTimeMs("Anruf c1")]);
+  });
+
+  it("is quiet in quiet hours on satellites too", () => {
+    const quiet = { quietHoursStart: "09:00", quietHoursEnd: "11:00" };
+    const at = atMinute(600);
+    const queue = new AnnouncementQueue({ ...SETTINGS, ...withSatellites, ...quiet });
+    const r = report("ringing", "c1", at, { line: { mediaPlayers: [], satellites: [] } });
+    expect(queue.onCall(r, true, at)).toBe("quiet-hours");
+    expect(queue.due(at)).toEqual([]);
   });
 });

@@ -8,10 +8,12 @@
  * for the adapters that would need Home Assistant or a broker.
  */
 import { join } from "node:path";
+import type { CountryCode } from "../core/caller/numbers.js";
 import { serializeHousehold } from "../core/household/householdFile.js";
 import { type HouseholdRules, MAX_LEARNED_LINES } from "../core/household/learnedLines.js";
 import { isConfiguredLine } from "../core/outputs/lines.js";
 import { homeAssistantSettings } from "../io/homeAssistantSocket.js";
+import { openHouseholdMarks } from "../io/householdMarks.js";
 import { type Adapter, type App, createApp } from "./app.js";
 import { openCallerDirectory } from "./callerDirectory.js";
 import { createHousehold, HOUSEHOLD_FILE, loadHousehold } from "./household.js";
@@ -59,6 +61,14 @@ export async function composeDaemon(c: Composition): Promise<App> {
   const household = openHousehold(c);
   parts.push({ name: "household", stop: () => household.flush() });
 
+  const marks = openHouseholdMarks({
+    folder: stateFolder,
+    // validateOptions has checked that libphonenumber knows the country.
+    country: options.directory.country as CountryCode,
+    now: Date.now,
+    warn: (message) => log.child("nuisance").warn(message),
+  });
+
   const homeAssistant = openHomeAssistant(c);
   if (homeAssistant) parts.push(homeAssistant.lifecycle);
   const outputs = await createOutputs(c, {
@@ -66,6 +76,7 @@ export async function composeDaemon(c: Composition): Promise<App> {
     homeAssistant: homeAssistant?.client ?? null,
     callLog,
     directory,
+    marks,
   });
 
   return createApp({
@@ -99,7 +110,7 @@ function openHomeAssistant(c: Composition) {
 /** Every output the options turn on, in the list's order; each one off says why, once. */
 async function createOutputs(
   c: Composition,
-  shared: Pick<OutputContext, "household" | "homeAssistant" | "callLog" | "directory">,
+  shared: Pick<OutputContext, "household" | "homeAssistant" | "callLog" | "directory" | "marks">,
 ): Promise<OutputUnit[]> {
   const outputs: OutputUnit[] = [];
   for (const definition of c.outputs ?? OUTPUTS) {

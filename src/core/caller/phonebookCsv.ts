@@ -14,7 +14,12 @@
 import { type CsvError, type Options, Parser } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import type { CountryCode } from "./numbers.js";
-import { type ParsedPhonebook, PhonebookCollector, quoted } from "./phonebookEntries.js";
+import {
+  type EntrySink,
+  type ParsedPhonebook,
+  PhonebookCollector,
+  quoted,
+} from "./phonebookEntries.js";
 import type { PieceReader } from "./phonebookLines.js";
 
 /** Header words (lower case, accents removed) that make a column a phone number column. */
@@ -151,8 +156,7 @@ function leadingLineBreaks(raw: string): number {
 }
 
 /** What both ways of reading share: the rows' callbacks, from the header row on. */
-function csvReading(source: string, country: CountryCode) {
-  const collector = new PhonebookCollector(source, country);
+function csvReading<Result>(collector: EntrySink<Result>) {
   let header: { columns: Columns } | { noNumbers: true } | null = null;
   // csv-parse counts the line a record ends on; one starts after the previous one's end and
   // the empty lines that csv-parse skipped (they lead the record's raw text).
@@ -219,7 +223,7 @@ export function parseCsvPhonebook(
   country: CountryCode,
 ): ParsedPhonebook {
   // The whole text at once: csv-parse's synchronous parser, with the same callbacks.
-  const reading = csvReading(source, country);
+  const reading = csvReading(new PhonebookCollector(source, country));
   const lineBreaks = new LfLineBreaks();
   const body = lineBreaks.push(text) + lineBreaks.end();
   try {
@@ -240,8 +244,12 @@ export function csvPhonebookReader(
   source: string,
   country: CountryCode,
 ): PieceReader<ParsedPhonebook> {
-  const reading = csvReading(source, country);
-  const { collector } = reading;
+  return csvReader(new PhonebookCollector(source, country));
+}
+
+/** The rows' number/name pairs, each handed to `collector` with the row's first line. */
+export function csvReader<Result>(collector: EntrySink<Result>): PieceReader<Result> {
+  const reading = csvReading(collector);
   const lineBreaks = new LfLineBreaks();
   let held = "";
   let parser: Parser | null = null;
@@ -286,7 +294,7 @@ export function csvPhonebookReader(
   };
 }
 
-function addRow(row: CsvRow, columns: Columns, collector: PhonebookCollector): void {
+function addRow<Result>(row: CsvRow, columns: Columns, collector: EntrySink<Result>): void {
   if (row.fields.every((field) => field.trim() === "")) return;
   const name = rowName(row.fields, columns);
   const numbers = columns.numbers

@@ -13,7 +13,12 @@
  * count as one, because people line the texts up with tabs.
  */
 import type { CountryCode } from "./numbers.js";
-import { type ParsedPhonebook, PhonebookCollector, quoted } from "./phonebookEntries.js";
+import {
+  type EntrySink,
+  type ParsedPhonebook,
+  PhonebookCollector,
+  quoted,
+} from "./phonebookEntries.js";
 import { LineSplitter, type PieceReader } from "./phonebookLines.js";
 
 export const LINE_BREAK = /\r\n|\r|\n/;
@@ -33,16 +38,32 @@ export function tsvPhonebookReader(
   source: string,
   country: CountryCode,
 ): PieceReader<ParsedPhonebook> {
-  const collector = new PhonebookCollector(source, country);
+  return tsvReader(new PhonebookCollector(source, country), PHONEBOOK_LINES);
+}
+
+/** What a line of a list holds, for its problems; whether the text after a tab may be left out. */
+export interface TsvLines {
+  readonly shape: string;
+  readonly numberAlone: boolean;
+}
+
+const PHONEBOOK_LINES: TsvLines = { shape: "number<TAB>text to speak", numberAlone: false };
+
+/** The lines' number/text pairs, each handed to `collector` with its line number. */
+export function tsvReader<Result>(
+  collector: EntrySink<Result>,
+  { shape, numberAlone }: TsvLines,
+): PieceReader<Result> {
   const lines = new LineSplitter((line, lineNumber) => {
     const trimmed = line.trim();
     if (trimmed === "" || trimmed.startsWith("#")) return;
     const tab = line.indexOf("\t");
+    if (tab < 0 && numberAlone) {
+      collector.add(line, "", lineNumber, () => quoted(line));
+      return;
+    }
     if (tab < 0) {
-      collector.problem(
-        lineNumber,
-        `expected "number<TAB>text to speak", found no tab in ${quoted(line)}`,
-      );
+      collector.problem(lineNumber, `expected "${shape}", found no tab in ${quoted(line)}`);
       return;
     }
     const number = line.slice(0, tab);
@@ -50,7 +71,7 @@ export function tsvPhonebookReader(
     if (number.trim() === "") {
       collector.problem(
         lineNumber,
-        `expected "number<TAB>text to speak", found no number before the tab in ${quoted(line)}`,
+        `expected "${shape}", found no number before the tab in ${quoted(line)}`,
       );
       return;
     }

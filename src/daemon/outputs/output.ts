@@ -7,6 +7,7 @@ import type { Options } from "../../config/schema.js";
 import type { BridgeStatus } from "../../core/bridge/bridgeStatus.js";
 import type { DirectoryDiagnostics } from "../../core/caller/resolveCaller.js";
 import type { CaptureStatus } from "../../core/capture/captureStatus.js";
+import type { HouseholdMarks } from "../../core/nuisance/marks.js";
 import type { CallReport } from "../../core/outputs/callReport.js";
 import type { PipelineStats } from "../../core/pipeline.js";
 import type { CallLog } from "../../io/callLog.js";
@@ -77,6 +78,8 @@ export interface OutputContext {
   readonly callLog: CallLog;
   /** The caller directory: resolver, phonebook entries, the household's own phonebook. */
   readonly directory: CallerDirectory;
+  /** The household's own nuisance / allow marks (data_dir/nuisance-marks.json). */
+  readonly marks: HouseholdMarks;
   /** The outputs created before this one. */
   readonly running: readonly string[];
 }

@@ -16,6 +16,8 @@ ENV npm_config_nodedir=/usr
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The panel's page (Lit), bundled by vite into dist/panel/ by the same build.
+COPY panel-ui ./panel-ui
 # npm ci compiles the native modules and, through `prepare`, the TypeScript; the explicit
 # build keeps the image right if `prepare` ever goes. Then only the production modules stay,
 # and of the native modules only their compiled .node files and JavaScript (better-sqlite3
@@ -25,7 +27,7 @@ COPY src ./src
 RUN npm ci --no-audit --no-fund \
     && npm run build \
     && npm prune --omit=dev --no-audit --no-fund \
-    && test -f dist/main.js \
+    && test -f dist/main.js && test -f dist/panel/index.html \
     && for module in node_modules/better-sqlite3 node_modules/cap; do \
         find "$module/build" -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} + \
         && find "$module/build/Release" -mindepth 1 -maxdepth 1 ! -name '*.node' -exec rm -rf {} + ; \

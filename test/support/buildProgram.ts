@@ -67,6 +67,15 @@ function build(): string {
   const main = join(outDir, "main.js");
   if (!existsSync(main))
     throw new Error(`building the program failed: ${result.stdout}${result.stderr}`);
+  // The panel's page beside the compiled server, as `npm run build` puts it in dist/panel/.
+  const vite = join(PROJECT_ROOT, "node_modules", ".bin", "vite");
+  const page = spawnSync(vite, ["build", "--config", "panel-ui/vite.config.ts"], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, PANEL_OUT_DIR: join(outDir, "panel") },
+  });
+  if (!existsSync(join(outDir, "panel", "index.html")))
+    throw new Error(`building the panel's page failed: ${page.stdout}${page.stderr}`);
   // tsc still emits on type errors, as tsx would still run the sources: the tests say what
   // breaks, `npm run typecheck` says why. Say it here too, briefly.
   if (result.status !== 0)

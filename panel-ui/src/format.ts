@@ -1,0 +1,57 @@
+/** How times, durations and routes look in the panel: pure, so the unit tests read them. */
+import type { Call } from "./api.js";
+import type { Translate } from "./i18n/index.js";
+
+export type Route = "now" | "calls" | "phonebook" | "try";
+export const ROUTES: readonly Route[] = ["now", "calls", "phonebook", "try"];
+
+/** `#/calls` → "calls"; anything else (no hash, an old or mistyped one) → "now". */
+export function routeOf(hash: string): Route {
+  const name = hash.replace(/^#\/?/, "").split(/[/?]/)[0] ?? "";
+  return (ROUTES as readonly string[]).includes(name) ? (name as Route) : "now";
+}
+
+/** 75 → "1:15", 3725 → "1:02:05". */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/** Today's calls show only their time; older ones their date too. */
+export function formatCallTime(iso: string, language: string, now: Date): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const sameDay = at.toDateString() === now.toDateString();
+  const options: Intl.DateTimeFormatOptions = sameDay
+    ? { hour: "2-digit", minute: "2-digit" }
+    : { day: "2-digit", month: "2-digit", year: "2-digit", hour: "2-digit", minute: "2-digit" };
+  return new Intl.DateTimeFormat(language, options).format(at);
+}
+
+/** What happened to the call: answered with its talk time, missed, or not answered. */
+export function callOutcome(call: Call, t: Translate): string {
+  if (call.answered)
+    return call.duration_s === null
+      ? t("calls.answered")
+      : `${t("calls.answered")} · ${formatDuration(call.duration_s)}`;
+  if (call.direction === "incoming") return t("calls.missed");
+  return t("calls.notAnswered");
+}
+
+/** Who called, as the household reads it: the name, else the number, else why there is none. */
+export function callerTitle(call: Call, t: Translate): string {
+  if (call.name) return call.name;
+  if (call.number_display || call.number) return call.number_display ?? call.number ?? "";
+  return call.anonymous ? t("calls.withheld") : t("calls.unknown");
+}
+
+/** A name's source in the household's words ("phonebook", "search.ch", …). */
+export function sourceLabel(source: string | null, t: Translate): string {
+  if (source === null) return "";
+  const key = `source.${source}` as Parameters<Translate>[0];
+  const text = t(key);
+  return text === key ? source : text;
+}

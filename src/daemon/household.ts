@@ -13,6 +13,11 @@ import {
   reduceHousehold,
 } from "../core/household/household.js";
 import { parseHousehold, serializeHousehold } from "../core/household/householdFile.js";
+import {
+  capHousehold,
+  DEFAULT_HOUSEHOLD_RULES,
+  type HouseholdRules,
+} from "../core/household/learnedLines.js";
 import type { JsonReadResult } from "../io/jsonFile.js";
 
 export const HOUSEHOLD_FILE = "household.json";
@@ -30,10 +35,13 @@ export interface HouseholdDeps {
   readonly save: (state: unknown) => void;
   readonly now: () => number;
   readonly log: { info(message: string): void; warn(message: string): void };
+  /** Which lines are configured, and the cap on learned ones; default: none, the usual cap. */
+  readonly rules?: HouseholdRules;
 }
 
 export function createHousehold(deps: HouseholdDeps): Household {
   let state = deps.initial;
+  const rules = deps.rules ?? DEFAULT_HOUSEHOLD_RULES;
   const listeners = new Set<(change: HouseholdChange) => void>();
   return {
     current: () => state,
@@ -45,10 +53,11 @@ export function createHousehold(deps: HouseholdDeps): Household {
       return () => listeners.delete(entry);
     },
     dispatch(input) {
-      const next = reduceHousehold(state, input, deps.now());
+      const next = reduceHousehold(state, input, deps.now(), rules);
       if (next.change === null) return;
       state = next.state;
       const { change } = next;
+      for (const gone of change.evicted) deps.log.info(forgotten(gone.label, rules));
       if (change.changed) deps.save(serializeHousehold(state));
       if (change.changed && change.cause === "set-announcements")
         deps.log.info(
@@ -65,23 +74,39 @@ export function createHousehold(deps: HouseholdDeps): Household {
   };
 }
 
+function forgotten(label: string, rules: HouseholdRules): string {
+  return (
+    `telephone line ${label} forgotten: at most ${rules.maxLearnedLines} lines learned from ` +
+    "calls are kept, the quietest goes (name a line in the lines option to keep it)"
+  );
+}
+
 /**
  * The saved household: household.json, else the lines the MQTT publisher kept before the
  * household had a file (then saved at once in the new file, so the old one may be rewritten
- * by the publisher without losing them).
+ * by the publisher without losing them), within the cap on learned lines: a file from before
+ * the cap, or saved under other options, loses its quietest learned lines (`evicted`, their
+ * labels) and is saved at once too (`saveNow`).
  */
 export function loadHousehold(
   read: (file: string) => JsonReadResult,
   warn: (message: string) => void,
-): { state: HouseholdState; migrated: boolean } {
+  rules: HouseholdRules = DEFAULT_HOUSEHOLD_RULES,
+): { state: HouseholdState; saveNow: boolean; evicted: readonly string[] } {
   const saved = read(HOUSEHOLD_FILE);
-  if (saved.ok) return { state: parseHousehold(saved.value), migrated: false };
+  if (saved.ok) return withinCap(parseHousehold(saved.value), false, rules);
   if (saved.reason !== "missing") {
     warn(`${saved.message}; the lines start afresh`);
-    return { state: EMPTY_HOUSEHOLD, migrated: false };
+    return { state: EMPTY_HOUSEHOLD, saveNow: false, evicted: [] };
   }
   const legacy = read(LEGACY_STATE_FILE);
-  if (!legacy.ok) return { state: EMPTY_HOUSEHOLD, migrated: false };
+  if (!legacy.ok) return { state: EMPTY_HOUSEHOLD, saveNow: false, evicted: [] };
   const state = parseHousehold(legacy.value);
-  return { state, migrated: state.lines.length > 0 };
+  return withinCap(state, state.lines.length > 0, rules);
+}
+
+function withinCap(state: HouseholdState, saveNow: boolean, rules: HouseholdRules) {
+  const { kept, evicted } = capHousehold(state, rules);
+  if (evicted.length === 0) return { state, saveNow, evicted: [] };
+  return { state: { lines: kept }, saveNow: true, evicted: evicted.map((line) => line.label) };
 }

@@ -12,13 +12,16 @@
  * retained payload is not sent twice.
  *
  * Every discovery topic ever published is kept in the state store, so that a config we no
- * longer produce is cleared with an empty retained message.
+ * longer produce is cleared with an empty retained message; when a whole line is gone (the
+ * household evicted it, or it was dropped while we were not running), so are its states.
  */
 import { connect } from "mqtt";
 import {
   availabilityTopic,
   buildDiscovery,
   type DiscoveryContext,
+  type DiscoveryLine,
+  lineId,
   lineTopic,
   stableJson,
 } from "../core/discovery/buildDiscovery.js";
@@ -28,11 +31,13 @@ import {
   commandSubscriptions,
   confirmationTopic,
   diagnosticsMessages,
+  lineClearingMessages,
   lineStateMessages,
   readInbound,
   type StateMessage,
 } from "../core/discovery/lineMessages.js";
 import {
+  droppedLineIds,
   type PublisherState,
   parsePublisherState,
   planDiscovery,
@@ -184,6 +189,7 @@ class MqttPublisher implements MqttOutput {
       this.#sent.delete(topic);
       this.#publish(topic, "", true);
     }
+    this.#clearDroppedLines(plan.stale, context.lines);
     // Recorded before the configs go out: a crash in between must not lose track of them.
     if (plan.next) {
       this.#state = plan.next;
@@ -191,6 +197,18 @@ class MqttPublisher implements MqttOutput {
     }
     for (const { topic, payload } of messages)
       this.#publishRetained(topic, stableJson(payload), force);
+  }
+
+  /** A line gone from the household (evicted, or dropped while we were not running). */
+  #clearDroppedLines(staleTopics: readonly string[], lines: readonly DiscoveryLine[]): void {
+    const known = new Set(lines.map((line) => lineId(line.key)));
+    for (const id of droppedLineIds(staleTopics, this.settings.discoveryPrefix, known)) {
+      this.log.debug(() => `removing the states of the line ${id}`);
+      for (const { topic, payload } of lineClearingMessages(this.settings.baseTopic, id)) {
+        this.#sent.delete(topic);
+        this.#publish(topic, payload, true);
+      }
+    }
   }
 
   #save(): void {

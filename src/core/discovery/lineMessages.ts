@@ -45,6 +45,27 @@ export function lineStateMessages(baseTopic: string, line: LineState): StateMess
   return messages;
 }
 
+/** A line's retained state topics, relative to `<base_topic>/<line id>/`. */
+const RETAINED_LINE_TOPICS = [
+  LINE_TOPICS.phoneAttributes,
+  LINE_TOPICS.phone,
+  LINE_TOPICS.lastCallerAttributes,
+  LINE_TOPICS.lastCaller,
+  LINE_TOPICS.missedCalls,
+  LINE_TOPICS.announcements,
+] as const;
+
+/**
+ * Empty retained messages on every state topic of a line that is gone (`id`: its line id),
+ * so the broker forgets them instead of keeping them for every future subscriber.
+ */
+export function lineClearingMessages(baseTopic: string, id: string): StateMessage[] {
+  return RETAINED_LINE_TOPICS.map((relative) => ({
+    topic: `${baseTopic}/${id}/${relative}`,
+    payload: "",
+  }));
+}
+
 /** The topic that confirms a command, even when the command changed nothing. */
 export function confirmationTopic(
   baseTopic: string,

@@ -4,6 +4,7 @@
  * (The lines' states are the household's, core/household/householdFile.ts; files written
  * before that split carry them too, which is harmless here.)
  */
+import { ADDON_ID } from "./buildDiscovery.js";
 
 export const PUBLISHER_STATE_VERSION = 1;
 
@@ -39,4 +40,26 @@ export function planDiscovery(
   const stale = state.discoveryTopics.filter((topic) => !wantedSet.has(topic));
   const grows = wanted.some((topic) => !state.discoveryTopics.includes(topic));
   return { stale, next: stale.length > 0 || grows ? { discoveryTopics: [...wantedSet] } : null };
+}
+
+/**
+ * The lines gone from the household, as their line ids, from the discovery topics being
+ * cleared (`<prefix>/<component>/voip_callerid_<line id>/<key>/config`): their retained
+ * states are to be cleared too. A line id still in use (`knownLineIds`) is not gone: only one
+ * of its entities is no longer produced.
+ */
+export function droppedLineIds(
+  staleTopics: readonly string[],
+  discoveryPrefix: string,
+  knownLineIds: ReadonlySet<string>,
+): string[] {
+  const nodePrefix = `${ADDON_ID}_`;
+  const dropped = new Set<string>();
+  for (const topic of staleTopics) {
+    if (!topic.startsWith(`${discoveryPrefix}/`)) continue;
+    const node = topic.slice(discoveryPrefix.length + 1).split("/")[1] ?? "";
+    const id = node.startsWith(nodePrefix) ? node.slice(nodePrefix.length) : "";
+    if (id !== "" && !knownLineIds.has(id)) dropped.add(id);
+  }
+  return [...dropped];
 }

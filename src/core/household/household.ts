@@ -3,10 +3,12 @@
  * call reports and the commands a user gives (from Home Assistant's MQTT entities today, the
  * panel tomorrow). Outputs are views of it; none keeps line state of its own.
  *
- * A line becomes known with its first call and stays known (saved across restarts). Time is
- * passed in; `lastActivityAt` lets a cap on learned lines evict the quietest one.
+ * A line becomes known with its first call and stays known (saved across restarts), unless it
+ * was only learned from calls and the cap on learned lines (learnedLines.ts) evicts it as the
+ * quietest. Time is passed in.
  */
 import { type CallReport, callEventData } from "../outputs/callReport.js";
+import { DEFAULT_HOUSEHOLD_RULES, type HouseholdRules, makeRoomFor } from "./learnedLines.js";
 import {
   applyCallEvent,
   type LastCaller,
@@ -60,6 +62,8 @@ export interface HouseholdChange {
   readonly added: boolean;
   /** Something worth saving changed; a command that changes nothing is still confirmed. */
   readonly changed: boolean;
+  /** Learned lines forgotten to make room for this one (learnedLines.ts), quietest first. */
+  readonly evicted: readonly LineState[];
 }
 
 export const EMPTY_HOUSEHOLD: HouseholdState = { lines: [] };
@@ -78,23 +82,33 @@ export function newLine(key: string, label: string): LineState {
   };
 }
 
-/** The next state, and what changed; no change for a command about an unknown line. */
+/**
+ * The next state, and what changed; no change for a command about an unknown line, nor for a
+ * call on a new line when the learned lines are at their cap and none may be evicted.
+ */
 export function reduceHousehold(
   state: HouseholdState,
   input: HouseholdInput,
   now: number,
+  rules: HouseholdRules = DEFAULT_HOUSEHOLD_RULES,
 ): { state: HouseholdState; change: HouseholdChange | null } {
   const key = input.kind === "call" ? input.report.event.line : input.line;
   const prior = findLine(state, key);
-  if (prior === undefined && input.kind !== "call") return { state, change: null };
-  const before = prior ?? newLine(key, key);
-  const line = nextLine(before, input, now);
-  const changed = line !== before || prior === undefined;
-  const lines =
-    prior === undefined ? [...state.lines, line] : state.lines.map((l) => (l === prior ? line : l));
+  if (prior === undefined) {
+    if (input.kind !== "call") return { state, change: null };
+    const room = makeRoomFor(state.lines, key, rules);
+    if (room === null) return { state, change: null };
+    const line = nextLine(newLine(key, key), input, now);
+    return {
+      state: { lines: [...room.kept, line] },
+      change: { cause: input.kind, line, added: true, changed: true, evicted: room.evicted },
+    };
+  }
+  const line = nextLine(prior, input, now);
+  const changed = line !== prior;
   return {
-    state: changed ? { lines } : state,
-    change: { cause: input.kind, line, added: prior === undefined, changed },
+    state: changed ? { lines: state.lines.map((l) => (l === prior ? line : l)) } : state,
+    change: { cause: input.kind, line, added: false, changed, evicted: [] },
   };
 }
 

@@ -13,6 +13,8 @@ const HOST_FILES = [
   "test/integration/liveCapture.test.ts",
   "test/integration/listen.test.ts",
   "test/integration/captureSurvives.test.ts",
+  // The panel in chromium against the daemon capturing on a veth pair.
+  "test/browser/panel.test.ts",
 ];
 
 /** The packed-tarball install: its own command, `npm run test:install`, which CI runs too. */

@@ -1,0 +1,224 @@
+/**
+ * The panel in a real browser (Debian's chromium driven by playwright-core) against the real
+ * daemon: it captures live MGCP on a veth pair from a call agent's network namespace, tells
+ * the Home Assistant stand-in, and serves the panel built for this run. What a household does
+ * on the screen, step by step (the steps build on each other):
+ * - a call appears in Now while it rings, then in Calls;
+ * - an unknown caller named from Calls: the next call from that number rings with that name
+ *   (the event and the spoken announcement at Home Assistant);
+ * - a vCard import, with its preview listing the line it cannot take;
+ * - the panel through an ingress proxy under `/api/hassio_ingress/<token>/` with
+ *   `X-Ingress-Path`, reloaded on a view, in German;
+ * - a peer from another address gets 403 and no data.
+ */
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { CLI_COMMAND } from "../support/cli.js";
+import { describeIfRoot } from "../support/root.js";
+import { chromiumMissing, launchBrowser, type PanelBrowser } from "./support/browser.js";
+import { type IngressProxy, startIngressProxy } from "./support/ingressProxy.js";
+import { ADAPTER_IP, CALL_AGENT_IP, mgcp, PanelLab } from "./support/panelLab.js";
+
+const HOME = "aaln/1@ata.example";
+const UNKNOWN = "0449876543";
+const UNKNOWN_DISPLAY = "044 987 65 43";
+const STEP_MS = 90_000;
+
+const VCARD = [
+  "BEGIN:VCARD",
+  "VERSION:3.0",
+  "FN:Erna Import",
+  "TEL;TYPE=cell:079 555 12 34",
+  "END:VCARD",
+  "BEGIN:VCARD",
+  "VERSION:3.0",
+  "FN:Paul Zweiter",
+  "TEL:+41 31 555 66 77",
+  "END:VCARD",
+  "BEGIN:VCARD",
+  "VERSION:3.0",
+  "FN:Ohne Nummer",
+  "END:VCARD",
+  "",
+].join("\r\n");
+
+if (chromiumMissing() !== null && process.env.CI === "true")
+  throw new Error(`CI=true, but the browser tests cannot run: ${chromiumMissing()}`);
+
+describeIfRoot("the panel in a browser, against the daemon capturing live", () => {
+  let lab: PanelLab;
+  let browser: PanelBrowser;
+  let page: Page;
+  let proxy: IngressProxy | undefined;
+
+  beforeAll(async () => {
+    const missing = chromiumMissing();
+    if (missing !== null) throw new Error(missing);
+    lab = await PanelLab.start({ main: CLI_COMMAND[1] as string });
+    browser = await launchBrowser();
+    page = await browser.page({ locale: "en-GB" });
+  }, STEP_MS);
+
+  afterAll(async () => {
+    await proxy?.close();
+    await browser?.close();
+    await lab?.stop();
+  });
+
+  const homeLine = () => page.locator("vci-now li.line", { hasText: "Home" });
+
+  it(
+    "shows a call in Now while it rings, then in Calls",
+    async () => {
+      await page.goto(`${lab.url}#/now`);
+      await expect.poll(() => page.locator("[data-testid=live]").textContent()).toBe("live");
+      await lab.send([mgcp.ring(HOME, 100, UNKNOWN)]);
+      await homeLine().locator(".state", { hasText: "Ringing" }).waitFor({ timeout: 15_000 });
+      expect(await homeLine().locator(".caller").textContent()).toContain(UNKNOWN_DISPLAY);
+      await lab.send([mgcp.offHook(HOME, 101, 100), mgcp.onHook(HOME, 102, 100)]);
+      await homeLine().locator(".state", { hasText: "Idle" }).waitFor({ timeout: 15_000 });
+
+      await page.getByRole("link", { name: "Calls" }).click();
+      const first = page.locator("vci-calls li.call").first();
+      await first.waitFor();
+      expect(await first.textContent()).toContain(UNKNOWN_DISPLAY);
+      expect(await first.locator(".outcome").textContent()).toMatch(/^answered · 0:0\d$/);
+      expect(await first.locator(".line").textContent()).toBe("Home");
+    },
+    STEP_MS,
+  );
+
+  it(
+    "names an unknown caller from Calls: the next call from that number rings with that name",
+    async () => {
+      await page.locator("vci-calls li.call", { hasText: UNKNOWN_DISPLAY }).first().click();
+      await page.locator("vci-call-actions input[name=name]").fill("Erika Beispiel");
+      await page.getByRole("button", { name: "Save name" }).click();
+      await page
+        .getByRole("status")
+        .filter({ hasText: "the next call from this number rings with this name" })
+        .waitFor();
+
+      lab.ha.clearRecords();
+      await page.getByRole("link", { name: "Now" }).click();
+      await lab.send([mgcp.ring(HOME, 200, UNKNOWN)]);
+      const ringing = await lab.ha.waitFor(
+        () =>
+          lab.ha.firedEvents.find(
+            (e) => e.eventType === "voip_callerid_call" && e.data?.type === "ringing",
+          ),
+        15_000,
+        "the ringing event",
+      );
+      expect(ringing.data).toMatchObject({ name: "Erika Beispiel", name_source: "phonebook" });
+      const spoken = await lab.ha.waitFor(
+        () => lab.ha.serviceCalls.find((c) => c.domain === "tts" && c.service === "speak"),
+        15_000,
+        "the announcement",
+      );
+      expect(String(spoken.serviceData?.message)).toContain("Erika Beispiel");
+      await homeLine().locator(".caller", { hasText: "Erika Beispiel" }).waitFor();
+      await lab.send([mgcp.offHook(HOME, 201, 200), mgcp.onHook(HOME, 202, 200)]);
+      await homeLine().locator(".state", { hasText: "Idle" }).waitFor({ timeout: 15_000 });
+    },
+    STEP_MS,
+  );
+
+  it(
+    "imports a vCard after a preview that lists the entry it cannot take",
+    async () => {
+      await page.getByRole("link", { name: "Phonebook" }).click();
+      const options = page.locator("vci-phonebook li.entry", { hasText: "Hans Muster" });
+      await options.waitFor();
+      expect(await options.getAttribute("data-source")).toBe("options");
+      expect(await options.textContent()).toContain("read-only");
+
+      await page.locator("vci-phonebook input[type=file]").setInputFiles({
+        name: "contacts.vcf",
+        mimeType: "text/vcard",
+        buffer: Buffer.from(VCARD),
+      });
+      const preview = page.locator("[data-testid=preview]");
+      await preview.waitFor();
+      expect(await preview.locator("h2").first().textContent()).toBe("2 entries to import");
+      expect(await preview.textContent()).toContain("Erna Import");
+      expect(await preview.textContent()).toContain("Paul Zweiter");
+      expect(await preview.locator("[data-testid=problems] li").count()).toBe(1);
+      expect(await preview.locator("[data-testid=problems] li").textContent()).toMatch(/^line \d+/);
+
+      await page.getByRole("button", { name: "Import 2 entries" }).click();
+      await page.getByRole("status").filter({ hasText: "2 entries added." }).waitFor();
+      for (const name of ["Erna Import", "Paul Zweiter", "Erika Beispiel"]) {
+        const entry = page.locator("vci-phonebook li.entry", { hasText: name });
+        await entry.waitFor();
+        expect(await entry.getAttribute("data-source")).toBe("household");
+      }
+      expect(await page.locator("vci-phonebook li.entry", { hasText: "Ohne Nummer" }).count()).toBe(
+        0,
+      );
+    },
+    STEP_MS,
+  );
+
+  it(
+    "works through the ingress proxy's prefix, also after a reload, in the browser's language",
+    async () => {
+      proxy = await startIngressProxy(lab.url, "0123456789abcdef");
+      const german = await browser.page({ locale: "de-CH" });
+      await german.goto(`${proxy.url}#/calls`);
+      const row = german.locator("vci-calls li.call", { hasText: "Erika Beispiel" }).first();
+      await row.waitFor();
+      await german.reload();
+      await row.waitFor();
+      expect(await german.getByRole("link", { name: "Anrufe" }).getAttribute("class")).toBe(
+        "active",
+      );
+      // Live state over server-sent events through the proxy.
+      await german.getByRole("link", { name: "Jetzt" }).click();
+      await expect.poll(() => german.locator("[data-testid=live]").textContent()).toBe("live");
+      // A change through the proxy: a phonebook entry added.
+      await german.getByRole("link", { name: "Telefonbuch" }).click();
+      await german
+        .locator("vci-phonebook form[data-testid=add] input[name=number]")
+        .fill("044 222 33 44");
+      await german
+        .locator("vci-phonebook form[data-testid=add] input[name=name]")
+        .fill("Über den Proxy");
+      await german.getByRole("button", { name: "Hinzufügen" }).click();
+      await german.locator("vci-phonebook li.entry", { hasText: "Über den Proxy" }).waitFor();
+
+      expect(proxy.outside).toEqual([]);
+      expect(proxy.forwarded).toContain("/api/events");
+      expect(proxy.forwarded.some((path) => path.startsWith("/assets/"))).toBe(true);
+    },
+    STEP_MS,
+  );
+
+  it(
+    "answers a peer from another address with 403 and no data",
+    async () => {
+      // The adapter's address on this machine's end, reachable from the call agent only.
+      await lab.sandbox.ip(null, ["address", "add", `${ADAPTER_IP}/32`, "dev", lab.captured.name]);
+      await lab.sandbox.ip(null, ["route", "add", `${CALL_AGENT_IP}/32`, "dev", lab.captured.name]);
+      const port = new URL(lab.url).port;
+      const script = `
+        (async () => {
+          const out = [];
+          for (const path of ["api/state", "api/calls", "api/phonebook", "", "#/calls"]) {
+            const response = await fetch("http://${ADAPTER_IP}:${port}/" + path);
+            out.push([path, response.status, await response.text()]);
+          }
+          console.log(JSON.stringify(out));
+        })().catch((e) => { console.error(e.message); process.exit(1); });`;
+      const result = await lab.sandbox.exec(lab.callAgent, process.execPath, ["-e", script]);
+      expect(result.code, result.stderr).toBe(0);
+      const answers = JSON.parse(result.stdout) as [string, number, string][];
+      for (const [path, status, body] of answers) {
+        expect(status, path).toBe(403);
+        for (const secret of ["Erika", "Hans", "4498", "vci-app", "Home"])
+          expect(body, path).not.toContain(secret);
+      }
+    },
+    STEP_MS,
+  );
+});

@@ -90,28 +90,6 @@ data_dir: ${dir}/data-${Math.random().toString(36).slice(2)}
   return path;
 }
 
-async function replay(announce = "") {
-  ha.clearRecords();
-  const run = await spawnCli([
-    "run",
-    "--config",
-    options(announce),
-    "--replay",
-    capture,
-    "--speed",
-    "0",
-  ]);
-  expect(run.code, run.stdout + run.stderr).toBe(0);
-  const ringing = ha.firedEvents
-    .filter((e) => e.eventType === "voip_callerid_call" && e.data.type === "ringing")
-    .map((e) => e.data);
-  const said = (domain: string) =>
-    ha.serviceCalls
-      .filter((c) => c.domain === domain)
-      .map((c) => [c.serviceData?.message, c.outcome]);
-  return { ringing, speakers: said("tts"), satellites: said("assist_satellite") };
-}
-
 describe("Assist satellites beside the speakers", () => {
   it("each satellite gets assist_satellite.announce with the sentence, which Home Assistant accepts", async () => {
     ha.clearRecords();

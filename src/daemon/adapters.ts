@@ -19,7 +19,7 @@ import { createMqttOutput } from "../io/mqttPublisher.js";
 import { openPhonebook } from "../io/phonebookFiles.js";
 import { createSearchChClient } from "../io/searchChClient.js";
 import { type CommandOutcome, runSpeakCommand } from "../io/speakCommand.js";
-import { fetchMqttService } from "../io/supervisor.js";
+import { fetchIngressPort, fetchMqttService } from "../io/supervisor.js";
 import type { CallerDirectoryDeps } from "./callerDirectory.js";
 import type { Clock } from "./clock.js";
 import type { HomeAssistantClient } from "./outputs/output.js";
@@ -52,6 +52,10 @@ export interface DaemonAdapters {
     | { ok: false; message: string }
   >;
   readonly speak: (argv: readonly string[], text: string) => Promise<CommandOutcome>;
+  /** The panel's port under the Supervisor (its ingress proxy's choice). */
+  readonly fetchIngressPort: (
+    token: string,
+  ) => Promise<{ ok: true; port: number } | { ok: false; message: string }>;
 }
 
 export const REAL_ADAPTERS: DaemonAdapters = {
@@ -65,4 +69,5 @@ export const REAL_ADAPTERS: DaemonAdapters = {
   mqtt: createMqttOutput,
   fetchMqttService: (token) => fetchMqttService(token),
   speak: (argv, text) => runSpeakCommand(argv, text),
+  fetchIngressPort: (token) => fetchIngressPort(token),
 };

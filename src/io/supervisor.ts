@@ -1,7 +1,9 @@
 /**
  * The Home Assistant Supervisor, seen from inside the add-on: its token in SUPERVISOR_TOKEN,
  * the options it validated in /data/options.json, and the MQTT broker it knows
- * (`GET http://supervisor/services/mqtt`, which needs `services: [mqtt:want]` in config.yaml).
+ * (`GET http://supervisor/services/mqtt`, which needs `services: [mqtt:want]` in config.yaml),
+ * and the port its ingress proxy expects the panel on (`GET /addons/self/info`: with
+ * `ingress_port: 0` the Supervisor chooses one, so the add-on must ask).
  */
 export const SUPERVISOR_OPTIONS_FILE = "/data/options.json";
 
@@ -43,6 +45,35 @@ export async function fetchMqttService(
         password: password ?? "",
       },
     };
+  } catch (error) {
+    return { ok: false, message: `cannot reach the Supervisor: ${(error as Error).message}` };
+  }
+}
+
+/** The port the Supervisor's ingress proxy connects to (`data.ingress_port` of addons/self/info). */
+export async function fetchIngressPort(
+  token: string,
+  baseUrl = "http://supervisor",
+  timeoutMs = 5000,
+): Promise<{ ok: true; port: number } | { ok: false; message: string }> {
+  try {
+    const response = await fetch(`${baseUrl}/addons/self/info`, {
+      headers: { Authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await response.json().catch(() => null)) as {
+      result?: string;
+      message?: string;
+      data?: { ingress?: boolean; ingress_port?: unknown };
+    } | null;
+    if (!response.ok || body?.result !== "ok") {
+      return { ok: false, message: body?.message ?? `the Supervisor answered ${response.status}` };
+    }
+    const port = body.data?.ingress_port;
+    if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
+      return { ok: false, message: "the Supervisor names no ingress port for the add-on" };
+    }
+    return { ok: true, port };
   } catch (error) {
     return { ok: false, message: `cannot reach the Supervisor: ${(error as Error).message}` };
   }

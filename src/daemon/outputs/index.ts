@@ -7,11 +7,13 @@ import { consoleOutput } from "./console.js";
 import { homeAssistantEvents } from "./homeAssistantEvents.js";
 import { mqttEntities } from "./mqtt.js";
 import type { OutputDefinition } from "./output.js";
+import { panelOutput } from "./panel.js";
 
 export const OUTPUTS: readonly OutputDefinition[] = [
   homeAssistantEvents,
   announcer,
   mqttEntities,
+  panelOutput,
   // Last: it asks which outputs run, to know whether it is the only one.
   consoleOutput,
 ];

@@ -1,0 +1,116 @@
+/**
+ * `api/phonebook`: the listing with sources, the household's own entries added, changed and
+ * deleted, imports (preview, then commit) and exports (vCard, CSV). Only the household's own
+ * entries change; the options and the files are the user's to edit where they are.
+ */
+import type { FastifyInstance, FastifyPluginOptions, FastifyReply } from "fastify";
+import type { CountryCode } from "../../../core/caller/numbers.js";
+import type { ChangeResult } from "../../../io/householdPhonebook.js";
+import {
+  displayNumber,
+  listPhonebook,
+  previewImport,
+  toCsv,
+  toVcard,
+} from "../phonebookPayload.js";
+import { type PanelDeps, sendError } from "../server.js";
+
+/** A phonebook file may be this large (as phonebookFiles.ts reads), and its JSON a bit more. */
+const IMPORT_BODY_LIMIT = 17 * 1024 * 1024;
+
+const entryBody = {
+  type: "object",
+  required: ["number", "name"],
+  properties: { number: { type: "string" }, name: { type: "string" } },
+} as const;
+
+const importBody = {
+  type: "object",
+  required: ["text"],
+  properties: { filename: { type: "string" }, text: { type: "string" } },
+} as const;
+
+export async function phonebookRoutes(
+  app: FastifyInstance,
+  { deps }: FastifyPluginOptions & { deps: PanelDeps },
+): Promise<void> {
+  const country = deps.options.directory.country as CountryCode;
+  const book = deps.directory.household;
+  const listing = () =>
+    listPhonebook(book.entries(), deps.directory.phonebook().entries(), country);
+
+  const answer = (reply: FastifyReply, result: ChangeResult, status: number) => {
+    if (!result.ok) {
+      const code = result.error === "not-found" ? 404 : result.error === "full" ? 409 : 400;
+      return sendError(reply, code, result.error, result.message);
+    }
+    const { id, number, name } = result.entry;
+    deps.log.info(`household phonebook: entry ${result.created ? "added" : "changed"}`);
+    return reply.code(status).send({
+      id,
+      number,
+      number_display: displayNumber(number, country),
+      name,
+      source: "household",
+      file: null,
+      editable: true,
+    });
+  };
+
+  app.get("/api/phonebook", async () => ({ entries: listing() }));
+
+  app.post("/api/phonebook", { schema: { body: entryBody } }, async (request, reply) => {
+    const { number, name } = request.body as { number: string; name: string };
+    const result = await book.add(number, name);
+    return answer(reply, result, result.ok && !result.created ? 200 : 201);
+  });
+
+  app.put("/api/phonebook/:id", { schema: { body: entryBody } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const { number, name } = request.body as { number: string; name: string };
+    if (!book.entries().some((e) => e.id === id)) return readOnly(reply, id);
+    return answer(reply, await book.update(id, number, name), 200);
+  });
+
+  app.delete("/api/phonebook/:id", async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!(await book.remove(id))) return readOnly(reply, id);
+    deps.log.info("household phonebook: entry deleted");
+    return reply.code(204).send();
+  });
+
+  app.post(
+    "/api/phonebook/import",
+    { bodyLimit: IMPORT_BODY_LIMIT, schema: { body: importBody } },
+    async (request) => {
+      const { filename, text } = request.body as { filename?: string; text: string };
+      const preview = previewImport(filename ?? "import", text, country);
+      const query = request.query as { preview?: string };
+      if (query.preview === "1" || query.preview === "true") return preview;
+      const added = await book.addMany(preview.entries);
+      deps.log.info(`household phonebook: ${added} entries imported`);
+      return { added, problems: preview.problems };
+    },
+  );
+
+  app.get("/api/phonebook/export.vcf", async (_request, reply) =>
+    reply
+      .type("text/vcard; charset=utf-8")
+      .header("content-disposition", 'attachment; filename="phonebook.vcf"')
+      .send(toVcard(listing(), country)),
+  );
+
+  app.get("/api/phonebook/export.csv", async (_request, reply) =>
+    reply
+      .type("text/csv; charset=utf-8")
+      .header("content-disposition", 'attachment; filename="phonebook.csv"')
+      .send(toCsv(listing(), country)),
+  );
+}
+
+/** An id that is not the household's own: a read-only entry, or none at all. */
+function readOnly(reply: FastifyReply, id: string) {
+  return id.startsWith("options:") || id.startsWith("file:")
+    ? sendError(reply, 403, "read-only", "entries from the options or files are changed there")
+    : sendError(reply, 404, "not-found", "no such entry");
+}

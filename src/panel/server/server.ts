@@ -1,0 +1,176 @@
+/**
+ * The panel's HTTP server (fastify): the UI's files and the JSON API of
+ * /tmp/team/CONTRACTS.md, for Home Assistant's ingress proxy and this machine only.
+ *
+ *   request ─► peer guard (403, nothing else) ─► change guard (header + JSON, 403/415)
+ *           ─► api/* routes (routes/*.ts) │ the UI's files (dist/panel) │ index.html for any
+ *              other path, with <base href> set to the ingress prefix
+ *
+ * Names and numbers only ever leave as JSON (or as the vCard/CSV a user exports): the server
+ * builds no HTML from data. No CORS headers: another site's page cannot read or change it.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { Options } from "../../config/schema.js";
+import type { HouseholdMarks } from "../../core/nuisance/marks.js";
+import type { CallerDirectory } from "../../daemon/callerDirectory.js";
+import type { Household } from "../../daemon/household.js";
+import type { HomeAssistantClient } from "../../daemon/outputs/output.js";
+import type { CallLog } from "../../io/callLog.js";
+import { ingressPrefix, isAllowedPeer, stateChangeRefusal } from "./guard.js";
+import { callsRoutes } from "./routes/calls.js";
+import { marksRoutes } from "./routes/marks.js";
+import { phonebookRoutes } from "./routes/phonebook.js";
+import { speakersRoutes } from "./routes/speakers.js";
+import { type DiagnosticsFeed, stateRoutes } from "./routes/state.js";
+
+/** dist/panel, from src/panel/server (tests) and from dist/panel/server (the add-on) alike. */
+export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL("../../../dist/panel/", import.meta.url));
+
+export interface PanelLog {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: () => string): void;
+}
+
+/** What the panel reads and changes: the daemon's own parts, nothing of its own. */
+export interface PanelDeps {
+  readonly version: string;
+  readonly options: Options;
+  readonly household: Pick<Household, "current" | "subscribe" | "dispatch">;
+  readonly callLog: Pick<CallLog, "page" | "find">;
+  readonly directory: Pick<CallerDirectory, "resolver" | "phonebook" | "household">;
+  /** null until the nuisance lists' store is there: the marks routes answer 503. */
+  readonly marks: () => HouseholdMarks | null;
+  readonly homeAssistant: HomeAssistantClient | null;
+  readonly diagnostics: DiagnosticsFeed;
+  readonly now: () => number;
+  readonly log: PanelLog;
+  /** Where index.html and assets/ are; DEFAULT_STATIC_ROOT unless a test says otherwise. */
+  readonly staticRoot?: string;
+}
+
+/** The JSON error every route answers with. */
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  error: string,
+  message: string,
+): FastifyReply {
+  return reply.code(status).type("application/json").send({ error, message });
+}
+
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  // A link out (tel.search.ch) must not carry the ingress token in the Referer.
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+};
+
+const PAGE_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'self'",
+].join("; ");
+
+export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstance> {
+  const staticRoot = deps.staticRoot ?? DEFAULT_STATIC_ROOT;
+  const app = Fastify({
+    logger: false,
+    // The stream of api/events keeps a connection open: close() must not wait for it.
+    forceCloseConnections: true,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  });
+
+  // Before anything is read of the request (not even its body): a peer not allowed hears 403.
+  app.addHook("onRequest", async (request, reply) => {
+    if (!isAllowedPeer(request.socket.remoteAddress)) {
+      deps.log.debug(() => `panel: refused a request from ${request.socket.remoteAddress}`);
+      return reply.code(403).header("connection", "close").send();
+    }
+    reply.headers(SECURITY_HEADERS);
+    const refusal = stateChangeRefusal(request.method, request.headers);
+    if (refusal) return sendError(reply, refusal.status, refusal.error, refusal.message);
+  });
+
+  // A change without a body (DELETE) may still say application/json.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error("the body is not valid JSON"), { statusCode: 400 }));
+    }
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) deps.log.warn(`panel: ${error.message}`);
+    const code = status === 413 ? "too-large" : status >= 500 ? "internal" : "bad-request";
+    return sendError(reply, status, code, status >= 500 ? "the panel failed" : error.message);
+  });
+
+  await app.register(stateRoutes, { deps });
+  await app.register(callsRoutes, { deps });
+  await app.register(phonebookRoutes, { deps });
+  await app.register(marksRoutes, { deps });
+  await app.register(speakersRoutes, { deps });
+
+  await app.register(fastifyStatic, {
+    root: staticRoot,
+    wildcard: true,
+    index: false,
+    redirect: false,
+    // index.html goes through indexPage (the base); the compiled server is not the UI's.
+    allowedPath: (path) =>
+      path !== "/index.html" && !path.startsWith("/server/") && !path.endsWith(".map"),
+  });
+
+  app.get("/", (request, reply) => indexPage(request, reply, staticRoot));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    if (path.startsWith("/api/") || (request.method !== "GET" && request.method !== "HEAD")) {
+      return sendError(reply, 404, "not-found", `no ${request.method} ${path}`);
+    }
+    return indexPage(request, reply, staticRoot);
+  });
+  return app;
+}
+
+/** The UI's page with `<base href>` set to the ingress prefix, so every view's URLs resolve. */
+async function indexPage(request: FastifyRequest, reply: FastifyReply, staticRoot: string) {
+  const base = `${ingressPrefix(request.headers["x-ingress-path"])}/`;
+  let html: string;
+  try {
+    html = await readFile(join(staticRoot, "index.html"), "utf8");
+  } catch {
+    html = NOT_BUILT;
+  }
+  return reply
+    .type("text/html; charset=utf-8")
+    .header("content-security-policy", PAGE_POLICY)
+    .send(withBase(html, base));
+}
+
+/** Puts `<base href>` first in the head (the prefix is checked to be plain path characters). */
+export function withBase(html: string, base: string): string {
+  const tag = `<base href="${base.replace(/[^A-Za-z0-9._~/-]/g, "")}">`;
+  const head = /<head[^>]*>/i.exec(html);
+  if (head === null) return `${tag}${html}`;
+  const at = head.index + head[0].length;
+  return `${html.slice(0, at)}${tag}${html.slice(at)}`;
+}
+
+const NOT_BUILT = `<!doctype html><html><head><meta charset="utf-8"><title>VoIP Caller ID</title></head>
+<body><p>The panel's page is not built into dist/panel; the API under api/ works.</p></body></html>`;

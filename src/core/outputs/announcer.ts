@@ -118,7 +118,7 @@ export class AnnouncementQueue {
       utterance: {
         callId: event.callId,
         line: event.line,
-        text: this.#sentence(report, flagged),
+        text: spokenSentence(report, this.settings) ?? report.party.announcement,
         ...this.#targets(report),
         notAfter: event.startedAt + STALE_AFTER_MS,
       },
@@ -172,16 +172,6 @@ export class AnnouncementQueue {
     if (index !== -1) this.#pending.splice(index, 1);
   }
 
-  #sentence(report: CallReport, flagged: boolean): string {
-    if (!flagged || this.settings.nuisance !== "warn") return report.party.announcement;
-    const { party } = report;
-    return buildNuisanceWarning(
-      { label: report.nuisance?.label ?? null, number: party.number, name: party.name },
-      this.settings.language,
-      this.settings.nuisanceTemplate,
-    );
-  }
-
   #targets(report: CallReport): AnnounceTargets {
     const own = {
       mediaPlayers: report.line.mediaPlayers,
@@ -202,6 +192,25 @@ export class AnnouncementQueue {
     const minute = localMinutesOfDay(now, this.settings.timeZone);
     return start < end ? minute >= start && minute < end : minute >= start || minute < end;
   }
+}
+
+/** How a call from a number on a nuisance list is said: the announcer's settings for it. */
+export type NuisanceWording = Pick<AnnouncerSettings, "nuisance" | "language" | "nuisanceTemplate">;
+
+/**
+ * The sentence said for an incoming call: the warning for a caller on a nuisance list (with
+ * `warn`), null when nothing is said for it (`silent`), else the caller's announcement. For
+ * whoever shows what was said (the event's `spoken`, the call log) as well as the announcer.
+ */
+export function spokenSentence(report: CallReport, wording: NuisanceWording): string | null {
+  const { party, nuisance } = report;
+  if (nuisance?.flagged !== true || wording.nuisance === "normal") return party.announcement;
+  if (wording.nuisance === "silent") return null;
+  return buildNuisanceWarning(
+    { label: nuisance.label, number: party.number, name: party.name },
+    wording.language,
+    wording.nuisanceTemplate,
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AnnouncementFacts,
   buildAnnouncement,
+  buildNuisanceWarning,
 } from "../../../src/core/caller/announcement.js";
 import { CANTONS, placePhrase } from "../../../src/core/caller/cantons.js";
 import { normalizeNumber } from "../../../src/core/caller/numbers.js";
@@ -145,5 +146,24 @@ describe("places", () => {
         );
       }
     }
+  });
+});
+
+describe("the warning for a caller on a nuisance list", () => {
+  it("cleans the list's label and never lets it fill in a placeholder", () => {
+    const label = "Lotto <b>Versand</b>\u0007 {number}";
+    expect(buildNuisanceWarning({ label, number, name: null }, "de")).toBe(
+      "Achtung, vermutlich Werbung: Lotto Versand {number}",
+    );
+  });
+
+  it("says the number when the list gives no label, and drops a dangling colon with neither", () => {
+    expect(buildNuisanceWarning({ label: null, number, name: null }, "it")).toBe(
+      "Attenzione, probabilmente pubblicità: 0 4 4, 1 2 3, 4 5, 6 7",
+    );
+    const none = normalizeNumber(null, "CH", { anonymous: true });
+    expect(buildNuisanceWarning({ label: null, number: none, name: null }, "en")).toBe(
+      "Caution, probably a sales call",
+    );
   });
 });

@@ -5,6 +5,7 @@ import {
   AnnouncementQueue,
   type AnnouncerSettings,
   speakingTimeMs,
+  spokenSentence,
 } from "../../../src/core/outputs/announcer.js";
 import type { CallReport, LineSettings } from "../../../src/core/outputs/callReport.js";
 import { callEvent, HANS_NUMBER } from "../../support/callFixtures.js";
@@ -258,6 +259,23 @@ describe("a caller on a nuisance list", () => {
     ]);
     expect(queue.onCall(report("answered", "c1", second + 1), true, second + 1)).toBe("stopped");
     expect(drain(queue, T0 + 60_000, second + 1)).toEqual([]);
+  });
+});
+
+describe("what is said for a call, for the event and the call log too", () => {
+  const wording = { language: "en", nuisanceTemplate: "" } as const;
+  it.each([
+    ["warn", "Lotto Versand", "Caution, probably a sales call: Lotto Versand"],
+    ["silent", "Lotto Versand", null],
+    ["normal", "Lotto Versand", "Not in the directory. 0 9 0 1"],
+    ["warn", undefined, "Not in the directory. 0 9 0 1"],
+    ["silent", undefined, "Not in the directory. 0 9 0 1"],
+  ] as const)("%s, flagged as %s: %j", (nuisance, label, sentence) => {
+    const r = report("ringing", "c1", T0, {
+      text: "Not in the directory. 0 9 0 1",
+      ...(label ? { flagged: label } : {}),
+    });
+    expect(spokenSentence(r, { ...wording, nuisance })).toBe(sentence);
   });
 });
 

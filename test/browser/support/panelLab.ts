@@ -61,6 +61,8 @@ export interface PanelLabOptions {
   readonly extraOptions?: string;
   /** Called with the data folder before the daemon starts (to seed the call log). */
   readonly seed?: (dataDir: string) => void | Promise<void>;
+  /** Node.js flags for the daemon (the benchmark's DAEMON_NODE_FLAGS). */
+  readonly nodeFlags?: readonly string[];
 }
 
 export class PanelLab {
@@ -126,7 +128,13 @@ data_dir: ${dataDir}
 ${options.extraOptions ?? ""}`,
       );
       const daemon = new ProcessWatcher(
-        sandbox.spawn(null, process.execPath, [options.main, "run", "--config", config]),
+        sandbox.spawn(null, process.execPath, [
+          ...(options.nodeFlags ?? []),
+          options.main,
+          "run",
+          "--config",
+          config,
+        ]),
       );
       const lab = new PanelLab(
         sandbox,

@@ -1,0 +1,194 @@
+/**
+ * The panel with 100,000 calls in the log (issue 12): the built daemon (`dist/main.js run`)
+ * capturing live on a veth pair, its call log seeded with 100,000 calls over 100 days before
+ * it starts, Debian's chromium on the panel.
+ *
+ * - server: `GET api/calls?limit=50` (the first page of Calls) over HTTP, 30 times, and every
+ *   page after it by the cursor down to the oldest call;
+ * - browser: navigation to `#/calls` until its 50 rows are rendered, in 5 fresh pages;
+ * - memory: VmRSS of the daemon and of its capture worker child, idle, with the panel open on
+ *   Now (its live connection up), 10 s after the last page load.
+ *
+ * Targets: < 1 s for the first page (server and browser), ≤ 80 MB resident in all.
+ * Run as root (network namespaces): `npm run bench:panel`. DAEMON_NODE_FLAGS passes Node.js
+ * flags to the daemon, as bench:soak does.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { CallReport } from "../src/core/outputs/callReport.js";
+import { callLogRow, openCallLog } from "../src/io/callLog.js";
+import { launchBrowser } from "../test/browser/support/browser.js";
+import { PanelLab } from "../test/browser/support/panelLab.js";
+import { PROJECT_ROOT } from "../test/support/projectRoot.js";
+
+const CALLS = Number(process.env.PANEL_BENCH_CALLS ?? 100_000);
+const DAY_MS = 86_400_000;
+
+/** A call as the daemon records it at its end: the rows come from the log's own mapping. */
+function report(i: number, now: number): CallReport {
+  const startedAt = now - 100 * DAY_MS + Math.floor((i * 100 * DAY_MS) / CALLS);
+  const outgoing = i % 10 === 0;
+  const missed = !outgoing && i % 3 === 0;
+  const digits = String(1_000_000 + ((i * 7919) % 9_000_000)).slice(-7);
+  const e164 = `+4144${digits}`;
+  const display = `044 ${digits.slice(0, 3)} ${digits.slice(3, 5)} ${digits.slice(5)}`;
+  const named = i % 2 === 0;
+  return {
+    event: {
+      type: missed ? "missed" : "ended",
+      callId: `seed-${i}`,
+      line: i % 4 === 0 ? "aaln/2@ata.example" : "aaln/1@ata.example",
+      direction: outgoing ? "outgoing" : "incoming",
+      number: `044${digits}`,
+      name: null,
+      anonymous: false,
+      unavailable: false,
+      waiting: false,
+      networkTime: null,
+      at: startedAt + 60_000,
+      startedAt,
+      answeredAt: missed ? null : startedAt + 8_000,
+      endedAt: startedAt + (missed ? 30_000 : 8_000 + (i % 600) * 1000),
+      reason: "hung-up",
+    },
+    line: { name: i % 4 === 0 ? "Office" : "Home", mediaPlayers: [] },
+    party: {
+      number: { kind: "number", key: e164, e164, display, spoken: display, domestic: true },
+      name: named ? `Caller ${i}` : null,
+      source: named ? "search.ch" : null,
+      occupation: null,
+      city: null,
+      canton: null,
+      directoryEntries: named ? 1 : 0,
+      kind: named ? "known" : "unknown",
+      announcement: named ? `Anruf von Caller ${i}` : `Anruf von ${display}`,
+      lookup: "not-needed",
+    },
+  };
+}
+
+/** The schema from the call log itself; the rows in one transaction (a minute otherwise). */
+function seed(dataDir: string): void {
+  const path = join(dataDir, "calls.sqlite");
+  openCallLog(path, { retentionDays: 365 }).close();
+  const db = new Database(path);
+  const now = Date.now();
+  const first = callLogRow(report(0, now));
+  const columns = Object.keys(first);
+  const insert = db.prepare(
+    `INSERT INTO calls (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")})`,
+  );
+  db.transaction(() => {
+    for (let i = 0; i < CALLS; i++) {
+      const row = callLogRow(report(i, now));
+      insert.run({ ...row, anonymous: row.anonymous ? 1 : 0 });
+    }
+  })();
+  db.close();
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+function residentKb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+function childPids(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p !== "")
+    .map(Number);
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const result = await run();
+  return [result, performance.now() - start];
+}
+
+async function main(): Promise<void> {
+  const seeding = performance.now();
+  const lab = await PanelLab.start({
+    main: join(PROJECT_ROOT, "dist", "main.js"),
+    seed,
+    nodeFlags: (process.env.DAEMON_NODE_FLAGS ?? "").split(" ").filter((f) => f !== ""),
+  });
+  console.log(`daemon up with ${CALLS} calls in the log (${ms(performance.now() - seeding)})`);
+  const browser = await launchBrowser();
+  try {
+    // Server: the first page, over HTTP, as the page asks it.
+    const firstPage = `${lab.url}api/calls?limit=50`;
+    const serverTimes: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const [body, took] = await timed(async () => (await fetch(firstPage)).json());
+      if ((body as { calls: unknown[] }).calls.length !== 50)
+        throw new Error(`the first page has not 50 calls: ${JSON.stringify(body).slice(0, 200)}`);
+      serverTimes.push(took);
+    }
+    console.log(
+      `server, first page of Calls (50 of ${CALLS}): first ${ms(serverTimes[0] ?? 0)}, median ${ms(median(serverTimes))}, max ${ms(Math.max(...serverTimes))} (30 requests)`,
+    );
+    // Server: every page by the cursor, to the oldest call.
+    let cursor: string | null = null;
+    let pages = 0;
+    let seen = 0;
+    const pageTimes: number[] = [];
+    do {
+      const url: string = `${firstPage}${cursor === null ? "" : `&before=${encodeURIComponent(cursor)}`}`;
+      const [body, took] = await timed(
+        async () => (await (await fetch(url)).json()) as { calls: unknown[]; next: string | null },
+      );
+      pageTimes.push(took);
+      pages++;
+      seen += body.calls.length;
+      cursor = body.next;
+    } while (cursor !== null);
+    console.log(
+      `server, all pages by cursor: ${pages} pages, ${seen} calls, median ${ms(median(pageTimes))}, max ${ms(Math.max(...pageTimes))}`,
+    );
+
+    // Browser: navigation to rendered rows, in fresh pages.
+    const browserTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await browser.page();
+      const [, took] = await timed(async () => {
+        await page.goto(`${lab.url}#/calls`);
+        await page.locator("vci-calls li.call").nth(49).waitFor();
+      });
+      browserTimes.push(took);
+      await page.context().close();
+    }
+    console.log(
+      `browser, navigation to 50 rendered rows of Calls: median ${ms(median(browserTimes))}, max ${ms(Math.max(...browserTimes))} (5 fresh pages)`,
+    );
+
+    // Memory: idle, with the panel open on Now and its live connection up.
+    const page = await browser.page();
+    await page.goto(`${lab.url}#/now`);
+    await page.locator("[data-testid=live]", { hasText: "live" }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const pid = lab.daemon.child.pid ?? -1;
+    const daemonKb = residentKb(pid);
+    const workers = childPids(pid).map((child) => [child, residentKb(child)] as const);
+    const workerKb = workers.reduce((sum, [, kb]) => sum + kb, 0);
+    const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
+    console.log(
+      `memory idle with the panel open: daemon ${mb(daemonKb)} + capture worker ${workers.map(([, kb]) => mb(kb)).join(" + ") || "none"} = ${mb(daemonKb + workerKb)} (VmRSS)`,
+    );
+  } finally {
+    await browser.close();
+    await lab.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -6,7 +6,6 @@
  * household's own phonebook and marks.
  */
 import type { FastifyInstance } from "fastify";
-import type { HouseholdMarks } from "../../core/nuisance/marks.js";
 import { supervisorToken } from "../../io/supervisor.js";
 import { createPanelServer } from "../../panel/server/server.js";
 import type { PublishedDiagnostics } from "../../panel/server/statePayload.js";
@@ -31,8 +30,7 @@ export const panelOutput: OutputDefinition = {
         household: context.household,
         callLog: context.callLog,
         directory: context.directory,
-        // The nuisance lists' store, once the daemon hands it to the outputs (issue 13).
-        marks: () => (context as OutputContext & { marks?: HouseholdMarks }).marks ?? null,
+        marks: () => context.marks,
         homeAssistant: context.homeAssistant,
         diagnostics: {
           latest: () => published,

@@ -1,0 +1,111 @@
+/**
+ * The daemon's real composition in-process (caller directory with its files, the call log in
+ * SQLite, the household, every output of outputs/index.ts, the panel among them) on a free
+ * port, for the panel's API tests. Frames go in as MGCP from a call agent; the panel is asked
+ * over real HTTP. Home Assistant is the websocket stand-in when a test gives one.
+ */
+import { createServer } from "node:net";
+import type { Options } from "../../src/config/schema.js";
+import { validateOptions } from "../../src/config/validateOptions.js";
+import { LINKTYPE } from "../../src/core/capture/frame.js";
+import { REAL_ADAPTERS } from "../../src/daemon/adapters.js";
+import type { App } from "../../src/daemon/app.js";
+import { VirtualClock } from "../../src/daemon/clock.js";
+import { composeDaemon } from "../../src/daemon/compose.js";
+import { createLogger } from "../../src/io/logger.js";
+import { udpFrame } from "./frameBuilder.js";
+
+export const PANEL_LINE = "aaln/1@mta.example";
+
+/** A port nobody listens on now (the kernel's choice, released at once). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** An MGCP RQNT from the call agent: ring with caller id, or (no signal) the ring stops. */
+export function rqnt(transaction: number, at: number, signal: string) {
+  const text = `RQNT ${transaction} ${PANEL_LINE} MGCP 1.0\nX: ${transaction}\nR: L/hd(N)\nS: ${signal}\n`;
+  const data = udpFrame({
+    src: "192.0.2.1",
+    dst: "192.0.2.10",
+    srcPort: 2727,
+    dstPort: 2427,
+    payload: text,
+  });
+  return { linkType: LINKTYPE.ETHERNET, data, timestampMs: at, originalLength: data.length };
+}
+
+export interface PanelDaemon {
+  readonly app: App;
+  readonly clock: VirtualClock;
+  /** http://127.0.0.1:<port>/ */
+  readonly url: string;
+  readonly port: number;
+  readonly logLines: string[];
+  /** A call from `number` rings at `at` and stops ringing 20 s later (a missed call). */
+  missedCall(number: string, at: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPanelDaemon(settings: {
+  dataDir: string;
+  options?: Record<string, unknown>;
+  start?: number;
+  /** Listen here instead of a free port. */
+  port?: number;
+}): Promise<PanelDaemon> {
+  const port = settings.port ?? (await freePort());
+  const validated = validateOptions({
+    lines: [{ id: "aaln/1@*", name: "Home" }],
+    directory: { online_lookup: false },
+    data_dir: settings.dataDir,
+    panel: { port },
+    ...settings.options,
+  });
+  if (!validated.ok) throw new Error(validated.problems.join("; "));
+  const options: Options = validated.options;
+  const clock = new VirtualClock(settings.start ?? Date.UTC(2026, 2, 14, 18, 0, 0));
+  const logLines: string[] = [];
+  const app = await composeDaemon({
+    options,
+    env: {},
+    log: createLogger("debug", (line) => logLines.push(line)),
+    clock,
+    version: "test",
+    timeZone: "Europe/Zurich",
+    stateFolder: settings.dataDir,
+    adapters: REAL_ADAPTERS,
+  });
+  await app.start();
+  let transaction = 1;
+  return {
+    app,
+    clock,
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    logLines,
+    async missedCall(number, at) {
+      clock.advanceTo(at);
+      app.handleFrame(rqnt(transaction++, at, `L/rg,L/ci(03/14/19/00,"${number}",)`));
+      await app.settle();
+      clock.advanceTo(at + 20_000);
+      app.handleFrame(rqnt(transaction++, at + 20_000, ""));
+      await app.idle();
+    },
+    stop: () => app.stop(),
+  };
+}
+
+/** A change as the panel's page sends it: JSON with the panel's header. */
+export function change(method: string, body?: unknown): RequestInit {
+  return {
+    method,
+    headers: { "content-type": "application/json", "x-voip-callerid": "1" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
+}

@@ -87,7 +87,8 @@ export interface PhonebookEntry {
 
 export interface ImportPreview {
   entries: { number: string; number_display: string | null; name: string }[];
-  problems: { line: number; message: string }[];
+  /** The server's own words name the file and the line (`line` is null for the whole file). */
+  problems: { line: number | null; message: string }[];
 }
 
 export interface Entity {

@@ -80,7 +80,6 @@ export const de: Messages = {
   "book.importHint": "Eine vCard- (.vcf), CSV- oder TSV-Datei",
   "book.previewTitle": "{n} Einträge zum Importieren",
   "book.problems": "Zeilen, die nicht importiert werden können",
-  "book.problemLine": "Zeile {line}: {message}",
   "book.importNow": "{n} Einträge importieren",
   "book.imported": "{n} Einträge hinzugefügt.",
   "book.export": "Exportieren",

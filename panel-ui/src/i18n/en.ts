@@ -78,7 +78,6 @@ export const en = {
   "book.importHint": "A vCard (.vcf), CSV or TSV file",
   "book.previewTitle": "{n} entries to import",
   "book.problems": "Lines that cannot be imported",
-  "book.problemLine": "line {line}: {message}",
   "book.importNow": "Import {n} entries",
   "book.imported": "{n} entries added.",
   "book.export": "Export",

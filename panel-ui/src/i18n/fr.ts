@@ -80,7 +80,6 @@ export const fr: Messages = {
   "book.importHint": "Un fichier vCard (.vcf), CSV ou TSV",
   "book.previewTitle": "{n} entrées à importer",
   "book.problems": "Lignes qui ne peuvent pas être importées",
-  "book.problemLine": "ligne {line} : {message}",
   "book.importNow": "Importer {n} entrées",
   "book.imported": "{n} entrées ajoutées.",
   "book.export": "Exporter",

@@ -80,7 +80,6 @@ export const it: Messages = {
   "book.importHint": "Un file vCard (.vcf), CSV o TSV",
   "book.previewTitle": "{n} voci da importare",
   "book.problems": "Righe che non si possono importare",
-  "book.problemLine": "riga {line}: {message}",
   "book.importNow": "Importa {n} voci",
   "book.imported": "{n} voci aggiunte.",
   "book.export": "Esporta",

@@ -171,7 +171,7 @@ export class VciPhonebook extends LitElement {
         problems.length > 0
           ? html`<h2>${t("book.problems")}</h2>
             <ul class="problems" data-testid="problems">
-              ${problems.map((problem) => html`<li class="error">${t("book.problemLine", problem)}</li>`)}
+              ${problems.map((problem) => html`<li class="error">${problem.message}</li>`)}
             </ul>`
           : nothing
       }

@@ -13,6 +13,7 @@ const HOST_FILES = [
   "test/integration/liveCapture.test.ts",
   "test/integration/listen.test.ts",
   "test/integration/captureSurvives.test.ts",
+  "test/integration/panelPeers.test.ts",
   // The panel in chromium against the daemon capturing on a veth pair.
   "test/browser/panel.test.ts",
 ];

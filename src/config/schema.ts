@@ -112,6 +112,26 @@ export const OPTIONS_SCHEMA = {
           },
         },
         phonebook_files: { type: "array", items: { type: "string", minLength: 1 }, default: [] },
+        nuisance: {
+          type: "array",
+          default: [],
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["number"],
+            properties: {
+              number: { type: "string", minLength: 1, description: "number, or prefix ending in *" },
+              label: { type: "string", default: "" },
+            },
+          },
+        },
+        nuisance_files: { type: "array", items: { type: "string", minLength: 1 }, default: [] },
+        allow: {
+          type: "array",
+          items: { type: "string", minLength: 1 },
+          default: [],
+          description: "numbers or prefixes never flagged as nuisance",
+        },
         online_lookup: { type: "boolean", default: true },
         search_ch_key: secret("search.ch API key (optional: without one, only names come back)"),
         search_ch_url: {

@@ -6,6 +6,7 @@
  */
 import { Ajv, type AnySchema, type ValidateFunction } from "ajv";
 import { isCountryCode } from "../core/caller/numbers.js";
+import { nuisanceOptionProblems } from "../core/nuisance/nuisanceEntries.js";
 import { describeProblems, OPTION_WORDING, type ProblemWording } from "./problems.js";
 import { OPTIONS_SCHEMA, type Options } from "./schema.js";
 
@@ -47,6 +48,9 @@ function crossChecks(options: Partial<Options>): string[] {
     problems.push(
       `directory.country: "${country}" is not a country with a numbering plan (e.g. CH, DE, FR)`,
     );
+  }
+  if (typeof country === "string" && isCountryCode(country) && options.directory) {
+    problems.push(...nuisanceOptionProblems(options.directory, country));
   }
   const bridge = options.bridge;
   if (bridge?.enabled === true) {

@@ -16,12 +16,14 @@ import {
 } from "../io/jsonFile.js";
 import type { Logger } from "../io/logger.js";
 import { createMqttOutput } from "../io/mqttPublisher.js";
+import { openNuisanceFiles } from "../io/nuisanceFiles.js";
 import { openPhonebook } from "../io/phonebookFiles.js";
 import { createSearchChClient } from "../io/searchChClient.js";
 import { type CommandOutcome, runSpeakCommand } from "../io/speakCommand.js";
 import { fetchIngressPort, fetchMqttService } from "../io/supervisor.js";
 import type { CallerDirectoryDeps } from "./callerDirectory.js";
 import type { Clock } from "./clock.js";
+import type { NuisanceDirectoryDeps } from "./nuisanceDirectory.js";
 import type { HomeAssistantClient } from "./outputs/output.js";
 
 export interface StateWriter {
@@ -31,6 +33,7 @@ export interface StateWriter {
 
 export interface DaemonAdapters {
   readonly openPhonebook: CallerDirectoryDeps["openPhonebook"];
+  readonly openNuisanceFiles: NuisanceDirectoryDeps["openFiles"];
   readonly createSearchCh: CallerDirectoryDeps["createSearchCh"];
   readonly readState: (path: string) => JsonReadResult;
   /** A state file written a moment after the last change (off the ring's path). */
@@ -60,6 +63,7 @@ export interface DaemonAdapters {
 
 export const REAL_ADAPTERS: DaemonAdapters = {
   openPhonebook,
+  openNuisanceFiles,
   createSearchCh: createSearchChClient,
   readState: readJsonFile,
   stateWriter: createDebouncedJsonWriter,

@@ -19,6 +19,7 @@ import type { CallReport } from "../core/outputs/callReport.js";
 import type { CallerIdPipeline } from "../core/pipeline.js";
 import type { Logger } from "../io/logger.js";
 import { createCallFlow } from "./callFlow.js";
+import type { NuisanceJudge } from "./callRouter.js";
 import type { Clock } from "./clock.js";
 import type { Household } from "./household.js";
 import { OutputQueue } from "./outputQueue.js";
@@ -36,6 +37,8 @@ export interface AppParts {
   readonly clock: Clock;
   readonly log: Logger;
   readonly resolver: CallerResolver;
+  /** The nuisance lists' verdict on each incoming caller; absent in tests that need none. */
+  readonly nuisance?: NuisanceJudge;
   /** The call log. */
   readonly journal: { record(report: CallReport): void };
   readonly household: Household;
@@ -89,7 +92,7 @@ export function createApp(parts: AppParts): App {
     }
     for (const queue of queues) queue?.push(report);
   };
-  const flow = createCallFlow(parts.options, parts.resolver, deliver, parts.clock);
+  const flow = createCallFlow(parts.options, parts.resolver, deliver, parts.clock, parts.nuisance);
   const handedOver = async () => {
     await flow.router.idle();
     await Promise.all(queues.map((queue) => queue?.idle()));

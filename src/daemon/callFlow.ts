@@ -9,7 +9,7 @@ import type { CallerResolver } from "../core/caller/resolveCaller.js";
 import type { Frame } from "../core/capture/frame.js";
 import type { CallReport } from "../core/outputs/callReport.js";
 import { CallerIdPipeline } from "../core/pipeline.js";
-import { CallRouter } from "./callRouter.js";
+import { CallRouter, type NuisanceJudge } from "./callRouter.js";
 import type { Clock } from "./clock.js";
 import type { CallDiagnostics } from "./outputs/output.js";
 
@@ -26,6 +26,7 @@ export function createCallFlow(
   resolver: CallerResolver,
   deliver: (report: CallReport) => void,
   clock: Clock,
+  judge?: NuisanceJudge,
 ): CallFlow {
   // Call ids unique across restarts, since the call log keeps them: run id, then a count.
   const runId = Date.now().toString(36);
@@ -43,7 +44,7 @@ export function createCallFlow(
     },
     newCallId: () => `${runId}-${++sequence}`,
   });
-  const router = new CallRouter(resolver, options.lines, deliver);
+  const router = new CallRouter(resolver, options.lines, deliver, judge);
 
   // Ring time-outs: the pipeline says when the next one is due; the clock wakes it then.
   let tickAt: number | null = null;

@@ -5,11 +5,15 @@
  */
 import type { CallerResolution, CallerResolver } from "../core/caller/resolveCaller.js";
 import type { CallEvent } from "../core/calls/callEvent.js";
+import { NOT_FLAGGED, type NuisanceVerdict } from "../core/nuisance/verdict.js";
 import type { CallReport } from "../core/outputs/callReport.js";
 import { type LineOption, lineSettings } from "../core/outputs/lines.js";
 
+/** Whether a caller is a likely nuisance; asked once per incoming call. */
+export type NuisanceJudge = (party: CallerResolution) => NuisanceVerdict;
+
 interface CallState {
-  party: Promise<CallerResolution>;
+  party: Promise<{ party: CallerResolution; nuisance?: NuisanceVerdict }>;
   chain: Promise<void>;
 }
 
@@ -22,12 +26,14 @@ export class CallRouter {
     private readonly lines: readonly LineOption[],
     /** Takes each report at once (the app puts it on record and on the outputs' queues). */
     private readonly deliver: (report: CallReport) => void,
+    /** Absent: no nuisance lists (reports carry no verdict). */
+    private readonly judge?: NuisanceJudge,
   ) {}
 
   route(event: CallEvent): void {
     let call = this.#calls.get(event.callId);
     if (!call) {
-      call = { party: this.#resolve(event), chain: Promise.resolve() };
+      call = { party: this.#resolveAndJudge(event), chain: Promise.resolve() };
       this.#calls.set(event.callId, call);
     }
     const state = call;
@@ -35,7 +41,7 @@ export class CallRouter {
       const report: CallReport = {
         event,
         line: lineSettings(event.line, this.lines),
-        party: await state.party,
+        ...(await state.party),
       };
       this.deliver(report);
     });
@@ -53,6 +59,20 @@ export class CallRouter {
   /** Resolves when every event routed so far has been delivered as a report. */
   async idle(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /**
+   * The party, and for an incoming call the verdict on it, decided once: every report of a
+   * call says the same, even when a list changes while it rings.
+   */
+  async #resolveAndJudge(event: CallEvent): Promise<{
+    party: CallerResolution;
+    nuisance?: NuisanceVerdict;
+  }> {
+    const party = await this.#resolve(event);
+    if (this.judge === undefined) return { party };
+    if (event.direction !== "incoming") return { party, nuisance: NOT_FLAGGED };
+    return { party, nuisance: this.judge(party) };
   }
 
   #resolve(event: CallEvent): Promise<CallerResolution> {

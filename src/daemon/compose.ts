@@ -17,6 +17,7 @@ import { openHouseholdMarks } from "../io/householdMarks.js";
 import { type Adapter, type App, createApp } from "./app.js";
 import { openCallerDirectory } from "./callerDirectory.js";
 import { createHousehold, HOUSEHOLD_FILE, loadHousehold } from "./household.js";
+import { openNuisanceDirectory } from "./nuisanceDirectory.js";
 import { OUTPUTS } from "./outputs/index.js";
 import type { OutputContext, OutputDefinition, OutputUnit } from "./outputs/output.js";
 
@@ -68,6 +69,12 @@ export async function composeDaemon(c: Composition): Promise<App> {
     now: Date.now,
     warn: (message) => log.child("nuisance").warn(message),
   });
+  const nuisance = await openNuisanceDirectory(options, {
+    openFiles: adapters.openNuisanceFiles,
+    marks,
+    log: log.child("nuisance"),
+  });
+  parts.push({ name: "nuisance lists", stop: () => nuisance.close() });
 
   const homeAssistant = openHomeAssistant(c);
   if (homeAssistant) parts.push(homeAssistant.lifecycle);
@@ -84,6 +91,7 @@ export async function composeDaemon(c: Composition): Promise<App> {
     clock: c.clock,
     log,
     resolver: directory.resolver,
+    nuisance: (party) => nuisance.judge(party),
     journal: callLog,
     household: household.household,
     adapters: parts,

@@ -36,6 +36,10 @@ export interface CallLogRow {
   duration_s: number | null;
   /** What was (or would have been) said for an incoming call. */
   announcement: string | null;
+  /** Whether the caller was on a nuisance list, which label it gave, and which list. */
+  nuisance: boolean;
+  nuisance_label: string | null;
+  nuisance_source: string | null;
 }
 
 export interface RecentOptions {
@@ -55,6 +59,8 @@ export interface CallLog {
   page(query: CallPageQuery): { rows: CallLogRow[]; next: CallPosition | null };
   /** One call by its id. */
   find(callId: string): CallLogRow | undefined;
+  /** When the incoming calls flagged as nuisance started, from `since` (ISO 8601) on. */
+  nuisanceCallTimes(since: string): string[];
   /** Deletes the calls that started more than retentionDays before `now`; returns how many. */
   prune(now: number): number;
   /** The connection's settings as SQLite reports them, for the start-up log and the tests. */
@@ -109,6 +115,9 @@ const MIGRATIONS: readonly string[] = [
      announcement   TEXT
    ) STRICT;
    CREATE INDEX calls_by_start ON calls (started_at);`,
+  `ALTER TABLE calls ADD COLUMN nuisance INTEGER NOT NULL DEFAULT 0 CHECK (nuisance IN (0, 1));
+   ALTER TABLE calls ADD COLUMN nuisance_label TEXT;
+   ALTER TABLE calls ADD COLUMN nuisance_source TEXT;`,
 ];
 export const CALL_LOG_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -142,21 +151,34 @@ export function openCallLog(path: string, options: { retentionDays: number }): C
 
   const pages = new Map<string, Database.Statement>();
   const byId = db.prepare("SELECT * FROM calls WHERE call_id = ?");
-  type StoredRow = Omit<CallLogRow, "anonymous"> & { anonymous: number };
-  const fromStored = (row: StoredRow): CallLogRow => ({ ...row, anonymous: row.anonymous === 1 });
+  const nuisanceTimes = db
+    .prepare(
+      `SELECT started_at FROM calls
+       WHERE started_at >= ? AND nuisance = 1 AND direction = 'incoming'`,
+    )
+    .pluck();
+  type StoredRow = Omit<CallLogRow, "anonymous" | "nuisance"> & {
+    anonymous: number;
+    nuisance: number;
+  };
+  const fromStored = (row: StoredRow): CallLogRow => ({
+    ...row,
+    anonymous: row.anonymous === 1,
+    nuisance: row.nuisance === 1,
+  });
 
   return {
     record(report) {
       const row = callLogRow(report);
-      upsert.run({ ...row, anonymous: row.anonymous ? 1 : 0 });
+      upsert.run({ ...row, anonymous: row.anonymous ? 1 : 0, nuisance: row.nuisance ? 1 : 0 });
     },
     recent(query = {}) {
       const rows = select.all({
         line: query.line ?? null,
         missed: query.missedOnly ? 1 : 0,
         limit: query.limit ?? DEFAULT_LIMIT,
-      }) as (Omit<CallLogRow, "anonymous"> & { anonymous: number })[];
-      return rows.map((row) => ({ ...row, anonymous: row.anonymous === 1 }));
+      }) as StoredRow[];
+      return rows.map(fromStored);
     },
     page(query) {
       const statement = callPageStatement({ ...query, limit: query.limit + 1 });
@@ -179,6 +201,9 @@ export function openCallLog(path: string, options: { retentionDays: number }): C
     find(callId) {
       const row = byId.get(callId) as StoredRow | undefined;
       return row === undefined ? undefined : fromStored(row);
+    },
+    nuisanceCallTimes(since) {
+      return nuisanceTimes.all(since) as string[];
     },
     prune(now) {
       if (!Number.isFinite(retentionDays)) return 0;
@@ -206,10 +231,10 @@ export function openCallLog(path: string, options: { retentionDays: number }): C
 const UPSERT = `
   INSERT INTO calls (call_id, line, line_name, direction, outcome, number, number_display,
                      name, name_source, anonymous, started_at, answered_at, ended_at,
-                     duration_s, announcement)
+                     duration_s, announcement, nuisance, nuisance_label, nuisance_source)
   VALUES (@call_id, @line, @line_name, @direction, @outcome, @number, @number_display,
           @name, @name_source, @anonymous, @started_at, @answered_at, @ended_at,
-          @duration_s, @announcement)
+          @duration_s, @announcement, @nuisance, @nuisance_label, @nuisance_source)
   ON CONFLICT (call_id) DO UPDATE SET
     line_name = excluded.line_name,
     outcome = CASE
@@ -225,7 +250,10 @@ const UPSERT = `
     answered_at = coalesce(excluded.answered_at, calls.answered_at),
     ended_at = coalesce(excluded.ended_at, calls.ended_at),
     duration_s = coalesce(excluded.duration_s, calls.duration_s),
-    announcement = coalesce(excluded.announcement, calls.announcement)`;
+    announcement = coalesce(excluded.announcement, calls.announcement),
+    nuisance = max(calls.nuisance, excluded.nuisance),
+    nuisance_label = coalesce(excluded.nuisance_label, calls.nuisance_label),
+    nuisance_source = coalesce(excluded.nuisance_source, calls.nuisance_source)`;
 
 /** The row for one event: the same fields, in the same form, as the Home Assistant event. */
 export function callLogRow(report: CallReport): CallLogRow {
@@ -247,6 +275,9 @@ export function callLogRow(report: CallReport): CallLogRow {
     ended_at: text(data.ended_at),
     duration_s: typeof data.duration_s === "number" ? data.duration_s : null,
     announcement: text(data.spoken),
+    nuisance: data.nuisance === true,
+    nuisance_label: text(data.nuisance_label),
+    nuisance_source: text(data.nuisance_source),
   };
 }
 

@@ -89,6 +89,9 @@ describe("openCallLog", () => {
           ended_at: "2025-03-14T09:27:38.000Z",
           duration_s: 90,
           announcement: "Anruf von Hans Muster",
+          nuisance: false,
+          nuisance_label: null,
+          nuisance_source: null,
         },
       ]);
     });

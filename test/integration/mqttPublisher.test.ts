@@ -405,6 +405,7 @@ describe("MQTT publisher", () => {
       mgcpMessages: 8,
       callEvents: 1,
       searchChQuotaUsed: 2,
+      nuisanceCallsThisMonth: 0,
       directoryProblem: null,
       bridge: BRIDGE_OFF,
       capture: CAPTURE_OFF,

@@ -154,6 +154,12 @@ export const DIAGNOSTIC_ENTITIES: readonly EntitySpec[] = [
     stateClass: "measurement",
   }),
   diagnostic({
+    key: "nuisance_calls_this_month",
+    name: "Nuisance calls this month",
+    icon: "mdi:phone-alert",
+    stateClass: "measurement",
+  }),
+  diagnostic({
     key: "last_directory_problem",
     name: "Last directory problem",
     icon: "mdi:book-alert-outline",

@@ -46,6 +46,8 @@ export interface Diagnostics {
   readonly mgcpMessages: number;
   readonly callEvents: number;
   readonly searchChQuotaUsed: number;
+  /** Incoming calls flagged as nuisance since the month began in the household's time zone. */
+  readonly nuisanceCallsThisMonth: number;
   /** The directory's last problem, in words without numbers or keys; null when none. */
   readonly directoryProblem: string | null;
   /** The MAC bridge's state and counters; state "off" while it is disabled. */
@@ -64,6 +66,7 @@ export function diagnosticsPayload(d: Diagnostics): Record<string, number | stri
     mgcp_messages: d.mgcpMessages,
     call_events: d.callEvents,
     search_ch_quota_used: d.searchChQuotaUsed,
+    nuisance_calls_this_month: d.nuisanceCallsThisMonth,
     last_directory_problem: truncateState(d.directoryProblem ?? "none"),
     capture_status: truncateState(captureStatusText(d.capture)),
     bridge_status: truncateState(bridgeStatusText(d.bridge)),

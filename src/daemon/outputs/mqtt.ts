@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Options } from "../../config/schema.js";
 import type { Diagnostics } from "../../core/discovery/entityStates.js";
+import { callsInMonth, MONTH_LOOKBACK_MS } from "../../core/nuisance/monthCount.js";
 import { supervisorToken } from "../../io/supervisor.js";
 import type { DaemonDiagnostics, OutputContext, OutputDefinition } from "./output.js";
 
@@ -52,7 +53,8 @@ export const mqttEntities: OutputDefinition = {
         await writer.flush();
       },
       handleCall: (report) => mqtt.publishCall(report),
-      publishDiagnostics: (d) => mqtt.publishDiagnostics(diagnosticsOf(d)),
+      publishDiagnostics: (d) =>
+        mqtt.publishDiagnostics(diagnosticsOf(d, nuisanceCallsThisMonth(context))),
     };
   },
 };
@@ -74,8 +76,15 @@ async function brokerOf(
   return { url, ...(username ? { username } : {}), ...(password ? { password } : {}) };
 }
 
+/** From the call log, so that the count survives a restart. */
+function nuisanceCallsThisMonth({ callLog, clock, timeZone }: OutputContext): number {
+  const now = clock.now();
+  const since = new Date(now - MONTH_LOOKBACK_MS).toISOString();
+  return callsInMonth(callLog.nuisanceCallTimes(since), now, timeZone);
+}
+
 /** The add-on device's diagnostic sensors, from the daemon's counters. */
-function diagnosticsOf(d: DaemonDiagnostics): Diagnostics {
+function diagnosticsOf(d: DaemonDiagnostics, nuisanceCalls: number): Diagnostics {
   return {
     lastPacketAgeS: d.lastPacketAgeS,
     packets: d.stats.frames,
@@ -83,6 +92,7 @@ function diagnosticsOf(d: DaemonDiagnostics): Diagnostics {
     mgcpMessages: d.stats.mgcpMessages,
     callEvents: d.stats.callEvents,
     searchChQuotaUsed: d.directory.quotaUsed,
+    nuisanceCallsThisMonth: nuisanceCalls,
     directoryProblem: d.directory.lastProblem,
     bridge: d.bridge,
     capture: d.capture,

@@ -28,6 +28,9 @@ interface ExpectedOptions {
     country: string;
     phonebook: { number: string; name: string }[];
     phonebook_files: string[];
+    nuisance: { number: string; label: string }[];
+    nuisance_files: string[];
+    allow: string[];
     online_lookup: boolean;
     search_ch_key: string;
     search_ch_url: string;

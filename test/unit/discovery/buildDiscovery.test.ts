@@ -97,6 +97,11 @@ describe("buildDiscovery", () => {
         icon: "mdi:gauge",
         state_class: "measurement",
       }),
+      diagnostic("nuisance_calls_this_month", {
+        name: "Nuisance calls this month",
+        icon: "mdi:phone-alert",
+        state_class: "measurement",
+      }),
       diagnostic("last_directory_problem", {
         name: "Last directory problem",
         icon: "mdi:book-alert-outline",
@@ -174,7 +179,7 @@ describe("buildDiscovery", () => {
         { key: "aaln/2@mta-1.example", label: "Office" },
       ],
     });
-    expect(messages).toHaveLength(9 + 6 + 6);
+    expect(messages).toHaveLength(10 + 6 + 6);
     const ids = messages.map((m) => m.payload.unique_id);
     expect(new Set(ids).size).toBe(ids.length);
     // HA's discovery topic: <prefix>/<component>/[<node_id>/]<object_id>/config, ids [a-zA-Z0-9_-]

@@ -4,8 +4,8 @@
  * - Listing: the household's own entries (editable) first, then the options' and the files'
  *   (read-only), each with its source; an entry whose number the household's own phonebook
  *   also has is marked `overridden` (the household's name is the one announced).
- * - Export: vCard 3.0 (RFC 2426; text escaped as §5 says: `\\`, `,`, `;`) and CSV (RFC 4180,
- *   header `Name,Number`, which the phonebook's own CSV reader recognises).
+ * - Export: vCard 3.0 (RFC 2426, text escaped as §5 says except `;` in FN: see toVcard) and
+ *   CSV (RFC 4180, header `Name,Number`, which the phonebook's own CSV reader recognises).
  * - Import: the phonebook parsers of src/core/caller (vCard, CSV, TSV, chosen by the file name
  *   and the first line); their problems name the line.
  */
@@ -79,8 +79,10 @@ function exported(entries: readonly ListedEntry[]): ListedEntry[] {
   return entries.filter((e) => !e.overridden);
 }
 
-function vcardText(text: string): string {
-  return text.replace(/[\\,;]/g, (c) => `\\${c}`).replace(/\r?\n/g, "\\n");
+/** A text value; `;` too in a structured value (N), where it separates the components. */
+function vcardText(text: string, structured = false): string {
+  const special = structured ? /[\\,;]/g : /[\\,]/g;
+  return text.replace(special, (c) => `\\${c}`).replace(/\r?\n/g, "\\n");
 }
 
 export function toVcard(entries: readonly ListedEntry[], country: CountryCode): string {
@@ -89,8 +91,10 @@ export function toVcard(entries: readonly ListedEntry[], country: CountryCode): 
       [
         "BEGIN:VCARD",
         "VERSION:3.0",
+        // FN is one text: its ";" is left as it is, since readers (ical.js among them, so the
+        // import here) keep "\;" there as two characters.
         `FN:${vcardText(e.name)}`,
-        `N:${vcardText(e.name)};;;;`,
+        `N:${vcardText(e.name, true)};;;;`,
         `TEL;TYPE=VOICE:${vcardText(exportNumber(e, country))}`,
         "END:VCARD",
       ].join("\r\n"),

@@ -87,6 +87,24 @@ async function main(argv: readonly string[]): Promise<number> {
         writeErr,
       });
     }
+    case "nuisance": {
+      const { runNuisance } = await import("./cli/nuisance.js");
+      const { openHouseholdMarks } = await import("./io/householdMarks.js");
+      const { readOptionsFile, stateFolder } = await import("./io/optionsFile.js");
+      return runNuisance(command, {
+        readOptionsFile,
+        defaultDataDir: stateFolder,
+        openMarks: (folder, country) =>
+          openHouseholdMarks({
+            folder,
+            country,
+            now: Date.now,
+            warn: (message) => writeErr(`voip-callerid: ${message}`),
+          }),
+        writeOut,
+        writeErr,
+      });
+    }
     case "lookup": {
       const { runLookup } = await import("./cli/lookup.js");
       const { readJsonFile, writeJsonFileAtomic } = await import("./io/jsonFile.js");

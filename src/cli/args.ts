@@ -13,6 +13,7 @@ import {
 } from "../config/commandLine.js";
 import { OPTIONS_SCHEMA, type Options } from "../config/schema.js";
 import { formatMac, parseMac } from "../core/capture/bpfFilter.js";
+import type { NuisanceCommand } from "./nuisance.js";
 
 export interface CaptureOptions {
   readonly mgcpPorts: readonly number[];
@@ -48,6 +49,7 @@ export type Command =
       readonly speed: number;
     }
   | { readonly name: "calls"; readonly flags: CallsFlags }
+  | ({ readonly name: "nuisance" } & NuisanceCommand)
   | { readonly name: "bridge"; readonly flags: BridgeFlags };
 
 export interface BridgeFlags {
@@ -81,6 +83,8 @@ export const USAGE = `Usage:
   voip-callerid replay FILE… [capture options]         call events from pcap/pcapng files, as JSON lines
   voip-callerid listen --interface IF [capture options] call events from a live interface, as JSON lines
   voip-callerid lookup NUMBER [lookup options]          who a number belongs to, and what would be said
+  voip-callerid nuisance add|remove NUMBER [--label TEXT] [--allow] [--config FILE]
+  voip-callerid nuisance list [--json] [--config FILE]  the household's own nuisance marks
   voip-callerid bridge --external IF --internal IF --mac MAC [bridge options]
                                                         pass the telephone adapter's frames through
 
@@ -110,6 +114,11 @@ Lookup options:
   --no-online            never ask search.ch
   --search-url URL       the search.ch API address (default ${DIRECTORY_DEFAULTS.search_ch_url.default})
   --json                 one JSON object instead of text
+
+Nuisance marks (data_dir/nuisance-marks.json, as the panel's; the add-on applies them at once):
+  NUMBER                 any written form, or a prefix ending in * ("0906*", "+41 90 1*")
+  --label TEXT           shown and said with the warning, e.g. "Lotto Versand"
+  --allow                mark the number as never flagged instead, whatever a list says
 
 Bridge options:
   --external IF          the interface towards the ISP (the cable modem)
@@ -159,6 +168,12 @@ const COMMAND_FLAGS = {
     "no-rewrite-dhcp": { type: "boolean" },
     "no-protect-host": { type: "boolean" },
     "status-interval": { type: "string" },
+    json: { type: "boolean" },
+  },
+  nuisance: {
+    config: { type: "string" },
+    label: { type: "string" },
+    allow: { type: "boolean" },
     json: { type: "boolean" },
   },
   lookup: {
@@ -231,6 +246,8 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedC
       return callsCommand(rest, values);
     case "bridge":
       return bridgeCommand(rest, values);
+    case "nuisance":
+      return nuisanceCommand(rest, values);
     default:
       return { ok: false, message: `unknown command "${name}"` };
   }
@@ -360,6 +377,43 @@ async function callsCommand(rest: string[], values: Values): Promise<ParsedComma
         line: values.line as string | undefined,
         json: values.json === true,
       },
+    },
+  };
+}
+
+function nuisanceCommand(rest: string[], values: Values): ParsedCommandLine {
+  const [action, number, ...extra] = rest;
+  const usage = 'e.g. nuisance add "0906*" --label "Mehrwertdienst", or nuisance list';
+  if (action !== "add" && action !== "remove" && action !== "list") {
+    return { ok: false, message: `nuisance needs add, remove or list (${usage})` };
+  }
+  if (action === "list" ? number !== undefined : number === undefined || extra.length > 0) {
+    return {
+      ok: false,
+      message:
+        action === "list"
+          ? `nuisance list takes no number: ${rest.slice(1).join(" ")}`
+          : `nuisance ${action} needs one number or prefix (quote it when it has spaces or *)`,
+    };
+  }
+  if (action !== "add" && (values.label !== undefined || values.allow)) {
+    return { ok: false, message: `nuisance ${action}: --label and --allow belong to add` };
+  }
+  if (action !== "list" && values.json) {
+    return { ok: false, message: `nuisance ${action}: --json belongs to list` };
+  }
+  const text = (key: string) =>
+    typeof values[key] === "string" ? { [key]: values[key] as string } : {};
+  return {
+    ok: true,
+    command: {
+      name: "nuisance",
+      action,
+      ...(number === undefined ? {} : { number }),
+      ...(typeof values.config === "string" ? { configFile: values.config } : {}),
+      ...text("label"),
+      allow: values.allow === true,
+      json: values.json === true,
     },
   };
 }

@@ -3,6 +3,7 @@
  * the log the daemon writes, also while it runs (the log is in WAL mode).
  */
 import { join } from "node:path";
+import type { Options } from "../config/schema.js";
 import { validateOptions } from "../config/validateOptions.js";
 import type { CallLog, CallLogRow } from "../io/callLog.js";
 
@@ -80,6 +81,17 @@ export function runCalls(flags: CallsFlags, deps: CallsDeps): number {
 
 /** data_dir from --config, or the default; null after the problems were printed. */
 function loadDataDir(configFile: string | undefined, deps: CallsDeps): string | null {
+  return loadOptions(configFile, deps)?.data_dir ?? null;
+}
+
+/**
+ * The options of --config (every default without it), checked as the daemon checks them; null
+ * after their problems were printed. For the commands that read what the daemon keeps.
+ */
+export function loadOptions(
+  configFile: string | undefined,
+  deps: Pick<CallsDeps, "readOptionsFile" | "writeErr">,
+): Options | null {
   let input: unknown = {};
   if (configFile !== undefined) {
     const read = deps.readOptionsFile(configFile);
@@ -90,7 +102,7 @@ function loadDataDir(configFile: string | undefined, deps: CallsDeps): string | 
     input = read.value;
   }
   const result = validateOptions(input);
-  if (result.ok) return result.options.data_dir;
+  if (result.ok) return result.options;
   for (const problem of result.problems) deps.writeErr(`voip-callerid: option ${problem}`);
   return null;
 }

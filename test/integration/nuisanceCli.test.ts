@@ -1,0 +1,114 @@
+/**
+ * `voip-callerid nuisance add|remove|list` as a process, on a data folder of its own: what the
+ * user reads, the exit codes, and the marks file the daemon (and the panel) read.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseCommandLine } from "../../src/cli/args.js";
+import { openHouseholdMarks } from "../../src/io/householdMarks.js";
+import { runCli } from "../support/cli.js";
+
+let scratch: string;
+let config: string;
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), "nuisance-cli-"));
+  config = join(scratch, "options.yaml");
+  writeFileSync(config, `data_dir: ${join(scratch, "data")}\n`);
+});
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+const nuisance = (...args: string[]) => runCli(["nuisance", ...args, "--config", config]);
+
+describe("voip-callerid nuisance", () => {
+  it("adds, lists and removes the household's marks in data_dir/nuisance-marks.json", () => {
+    const added = nuisance("add", "090 6*", "--label", "Mehrwertdienst");
+    expect(added.stderr).toBe("");
+    expect(added.stdout).toMatch(
+      /^\+41906\* {2}nuisance {2}"Mehrwertdienst" {2}\(\d{4}-\d\d-\d\dT[\d:.]+Z\); the add-on applies it from the next call\n$/,
+    );
+    expect(added.status).toBe(0);
+    expect(nuisance("add", "044 123 45 67", "--allow").status).toBe(0);
+
+    const listed = nuisance("list");
+    expect(listed.status).toBe(0);
+    expect(listed.stdout.split("\n").filter(Boolean)).toEqual([
+      expect.stringMatching(/^\+41906\* {2}nuisance {2}"Mehrwertdienst" {2}\(/),
+      expect.stringMatching(/^\+41441234567 {2}never flagged {2}\(/),
+    ]);
+    const json = JSON.parse(nuisance("list", "--json").stdout);
+    expect(json).toMatchObject([
+      { number: "+41906*", kind: "nuisance", label: "Mehrwertdienst" },
+      { number: "+41441234567", kind: "allow", label: null },
+    ]);
+
+    // The daemon's store reads the same file.
+    const daemon = openHouseholdMarks({
+      folder: join(scratch, "data"),
+      country: "CH",
+      now: Date.now,
+      warn: () => undefined,
+    });
+    expect(daemon.matcher().match("+41906123456", "CH")?.label).toBe("Mehrwertdienst");
+
+    const removed = nuisance("remove", "+41 906*");
+    expect(removed.stdout).toBe("mark of +41 906* removed\n");
+    expect(removed.status).toBe(0);
+    expect(daemon.matcher().match("+41906123456", "CH")).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(scratch, "data", "nuisance-marks.json"), "utf8"))).toEqual({
+      version: 1,
+      marks: [expect.objectContaining({ number: "+41441234567" })],
+    });
+  });
+
+  it("says what is wrong with a number, and that a mark to remove is not there", () => {
+    const bad = nuisance("add", "09*06");
+    expect(bad.stderr).toBe(
+      'voip-callerid: nuisance add: "09*06" is not a phone number or a prefix ending in *\n',
+    );
+    expect(bad.status).toBe(1);
+    const none = nuisance("remove", "0906*");
+    expect(none.stderr).toBe('voip-callerid: nuisance remove: no mark for "0906*"\n');
+    expect(none.status).toBe(1);
+    expect(nuisance("list").stdout).toBe("no marks yet\n");
+  });
+
+  it("refuses a command line it cannot read, with the usage", () => {
+    const result = runCli(["nuisance", "block", "0906*"]);
+    expect(result.stderr).toMatch(/^voip-callerid: nuisance needs add, remove or list/);
+    expect(result.stderr).toContain("voip-callerid nuisance add|remove NUMBER");
+    expect(result.status).toBe(2);
+  });
+});
+
+describe("parseCommandLine: nuisance", () => {
+  it.each([
+    [["nuisance", "add"], "nuisance add needs one number or prefix"],
+    [["nuisance", "add", "1", "2"], "nuisance add needs one number or prefix"],
+    [["nuisance", "list", "0906*"], "nuisance list takes no number: 0906*"],
+    [["nuisance", "remove", "0906*", "--label", "x"], "--label and --allow belong to add"],
+    [["nuisance", "add", "0906*", "--json"], "--json belongs to list"],
+    [["nuisance", "list", "--speed", "2"], "Unknown option '--speed'"],
+  ])("%j → %s", async (argv, message) => {
+    const parsed = await parseCommandLine(argv);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message).toContain(message);
+  });
+
+  it("reads add with its label and --allow", async () => {
+    expect(await parseCommandLine(["nuisance", "add", "0906*", "--allow", "--label", "x"])).toEqual(
+      {
+        ok: true,
+        command: {
+          name: "nuisance",
+          action: "add",
+          number: "0906*",
+          label: "x",
+          allow: true,
+          json: false,
+        },
+      },
+    );
+  });
+});

@@ -16,6 +16,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { RENDERED_MARK } from "../panel-ui/src/format.js";
 import type { CallReport } from "../src/core/outputs/callReport.js";
 import { callLogRow, openCallLog } from "../src/io/callLog.js";
 import { launchBrowser } from "../test/browser/support/browser.js";
@@ -81,8 +82,12 @@ function seed(dataDir: string): void {
   );
   db.transaction(() => {
     for (let i = 0; i < CALLS; i++) {
-      const row = callLogRow(report(i, now));
-      insert.run({ ...row, anonymous: row.anonymous ? 1 : 0 });
+      // As SQLite stores them: flags as 0/1, what a row leaves out as NULL.
+      const row = Object.entries(callLogRow(report(i, now))).map(([column, value]) => [
+        column,
+        typeof value === "boolean" ? Number(value) : (value ?? null),
+      ]);
+      insert.run(Object.fromEntries(row));
     }
   })();
   db.close();
@@ -97,6 +102,23 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 function residentKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/** Proportional set size: shared pages (node's own binary, mapped by both) counted once. */
+function proportionalKb(pid: number): number {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  return Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+}
+
+const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
+
+/** The daemon's and its capture worker's resident memory, each and summed. */
+function memory(pid: number): string {
+  const daemon = residentKb(pid);
+  const workers = childPids(pid);
+  const workerKb = workers.reduce((sum, child) => sum + residentKb(child), 0);
+  const pss = [pid, ...workers].reduce((sum, p) => sum + proportionalKb(p), 0);
+  return `daemon ${mb(daemon)} + capture worker ${workers.map((c) => mb(residentKb(c))).join(" + ") || "none"} = ${mb(daemon + workerKb)} VmRSS (PSS of both ${mb(pss)})`;
 }
 
 function childPids(pid: number): number[] {
@@ -121,6 +143,9 @@ async function main(): Promise<void> {
     nodeFlags: (process.env.DAEMON_NODE_FLAGS ?? "").split(" ").filter((f) => f !== ""),
   });
   console.log(`daemon up with ${CALLS} calls in the log (${ms(performance.now() - seeding)})`);
+  const pid = lab.daemon.child.pid ?? -1;
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  console.log(`memory idle, the panel never opened: ${memory(pid)}`);
   const browser = await launchBrowser();
   try {
     // Server: the first page, over HTTP, as the page asks it.
@@ -156,6 +181,7 @@ async function main(): Promise<void> {
 
     // Browser: navigation to rendered rows, in fresh pages.
     const browserTimes: number[] = [];
+    const markTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const page = await browser.page();
       const [, took] = await timed(async () => {
@@ -163,10 +189,17 @@ async function main(): Promise<void> {
         await page.locator("vci-calls li.call").nth(49).waitFor();
       });
       browserTimes.push(took);
+      // The page's own clock: from the start of the navigation to the rows' first render.
+      markTimes.push(
+        await page.evaluate(
+          (name) => performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN,
+          RENDERED_MARK,
+        ),
+      );
       await page.context().close();
     }
     console.log(
-      `browser, navigation to 50 rendered rows of Calls: median ${ms(median(browserTimes))}, max ${ms(Math.max(...browserTimes))} (5 fresh pages)`,
+      `browser, navigation to 50 rendered rows of Calls: in the page median ${ms(median(markTimes))}, max ${ms(Math.max(...markTimes))}; seen by playwright median ${ms(median(browserTimes))}, max ${ms(Math.max(...browserTimes))} (5 fresh pages)`,
     );
 
     // Memory: idle, with the panel open on Now and its live connection up.
@@ -174,14 +207,7 @@ async function main(): Promise<void> {
     await page.goto(`${lab.url}#/now`);
     await page.locator("[data-testid=live]", { hasText: "live" }).waitFor();
     await new Promise((resolve) => setTimeout(resolve, 10_000));
-    const pid = lab.daemon.child.pid ?? -1;
-    const daemonKb = residentKb(pid);
-    const workers = childPids(pid).map((child) => [child, residentKb(child)] as const);
-    const workerKb = workers.reduce((sum, [, kb]) => sum + kb, 0);
-    const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
-    console.log(
-      `memory idle with the panel open: daemon ${mb(daemonKb)} + capture worker ${workers.map(([, kb]) => mb(kb)).join(" + ") || "none"} = ${mb(daemonKb + workerKb)} (VmRSS)`,
-    );
+    console.log(`memory idle with the panel open (after the requests above): ${memory(pid)}`);
   } finally {
     await browser.close();
     await lab.stop();

@@ -2,6 +2,9 @@
 import type { Call } from "./api.js";
 import type { Translate } from "./i18n/index.js";
 
+/** The performance mark Calls sets when its first rows are on screen (read by bench:panel). */
+export const RENDERED_MARK = "vci-calls-rendered";
+
 export type Route = "now" | "calls" | "phonebook" | "try";
 export const ROUTES: readonly Route[] = ["now", "calls", "phonebook", "try"];
 

@@ -140,3 +140,59 @@ describe("Assist satellites beside the speakers", () => {
     );
   });
 });
+
+async function replay(announce = "") {
+  ha.clearRecords();
+  const run = await spawnCli([
+    "run",
+    "--config",
+    options(announce),
+    "--replay",
+    capture,
+    "--speed",
+    "0",
+  ]);
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  const ringing = ha.firedEvents
+    .filter((e) => e.eventType === "voip_callerid_call" && e.data.type === "ringing")
+    .map((e) => e.data);
+  const said = (domain: string) =>
+    ha.serviceCalls
+      .filter((c) => c.domain === domain)
+      .map((c) => [c.serviceData?.message, c.outcome]);
+  return { ringing, speakers: said("tts"), satellites: said("assist_satellite") };
+}
+
+describe("a call from a number on a nuisance list (issue 13)", () => {
+  it("warn: the event is flagged with the list's label, and the warning is said with it on speakers and satellite", async () => {
+    const { ringing, speakers, satellites } = await replay();
+
+    expect(
+      ringing.map((e) => [e.number, e.name, e.nuisance, e.nuisance_label, e.nuisance_source]),
+    ).toEqual([
+      ["+41901234567", null, true, "Lotto Versand", "list"],
+      ["+41901000111", null, false, null, null],
+      ["+41441234567", "Hans Muster", false, null, null],
+    ]);
+    const sentences = [
+      "Achtung, vermutlich Werbung: Lotto Versand",
+      "Nicht im Telefonbuch. 0 9 0 1, 0 0 0, 1 1 1",
+      "Anruf von Hans Muster",
+    ];
+    expect(speakers).toEqual(sentences.map((s) => [s, "ok"]));
+    expect(satellites).toEqual(sentences.map((s) => [s, "ok"]));
+  });
+
+  it("silent: nothing is said for it, on speakers or satellite, but its event still fires", async () => {
+    const { ringing, speakers, satellites } = await replay("  nuisance: silent");
+
+    expect(ringing.map((e) => [e.number, e.nuisance])).toEqual([
+      ["+41901234567", true],
+      ["+41901000111", false],
+      ["+41441234567", false],
+    ]);
+    const sentences = ["Nicht im Telefonbuch. 0 9 0 1, 0 0 0, 1 1 1", "Anruf von Hans Muster"];
+    expect(speakers).toEqual(sentences.map((s) => [s, "ok"]));
+    expect(satellites).toEqual(sentences.map((s) => [s, "ok"]));
+  });
+});

@@ -71,7 +71,7 @@ export type SkipReason =
 
 /** Announcements older than this are not said any more. */
 export const STALE_AFTER_MS = 30_000;
-/** How long a satellite's pre-announce chime takes before the sentence (HA's default sound). */
+/** About how long a satellite's pre-announce sound plays before the sentence (an estimate). */
 export const PREANNOUNCE_MS = 1500;
 
 interface Pending {

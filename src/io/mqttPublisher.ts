@@ -43,6 +43,7 @@ import {
   planDiscovery,
   serializePublisherState,
 } from "../core/discovery/publisherState.js";
+import { type RecentCall, recentCallsMessages } from "../core/discovery/recentCalls.js";
 import type { HouseholdChange, HouseholdPort, LineState } from "../core/household/household.js";
 import type { CallReport } from "../core/outputs/callReport.js";
 import { MqttConnection, mqttClientOptions, ONLINE, QOS } from "./mqttConnection.js";
@@ -76,6 +77,8 @@ export interface MqttOutput {
   /** One call event: its line's states as the household now has them, then the event entity. */
   publishCall(report: CallReport): void;
   publishDiagnostics(d: Diagnostics): void;
+  /** The Recent calls sensor: the last calls of the log, newest first. */
+  publishRecentCalls(calls: readonly RecentCall[]): void;
   readonly connected: boolean;
 }
 
@@ -100,6 +103,8 @@ class MqttPublisher implements MqttOutput {
   #unsubscribe: (() => void) | null = null;
   /** The diagnostics documents last published, for re-publishing. */
   #lastDiagnostics: StateMessage[] = [];
+  /** The Recent calls sensor's state and attributes last published, for re-publishing. */
+  #lastRecentCalls: StateMessage[] = [];
 
   constructor(
     private readonly settings: MqttSettings,
@@ -155,6 +160,13 @@ class MqttPublisher implements MqttOutput {
     if (this.#stopped) return;
     this.#lastDiagnostics = diagnosticsMessages(this.settings.baseTopic, d);
     for (const { topic, payload } of this.#lastDiagnostics)
+      this.#publishRetained(topic, payload, false);
+  }
+
+  publishRecentCalls(calls: readonly RecentCall[]): void {
+    if (this.#stopped) return;
+    this.#lastRecentCalls = recentCallsMessages(this.settings.baseTopic, calls);
+    for (const { topic, payload } of this.#lastRecentCalls)
       this.#publishRetained(topic, payload, false);
   }
 
@@ -228,7 +240,7 @@ class MqttPublisher implements MqttOutput {
   #publishEverything(): void {
     this.#publishDiscovery(true);
     for (const line of this.household.current().lines) this.#publishLine(line, true);
-    for (const { topic, payload } of this.#lastDiagnostics)
+    for (const { topic, payload } of [...this.#lastDiagnostics, ...this.#lastRecentCalls])
       this.#publishRetained(topic, payload, true);
     // Last, so whoever waits for `online` finds every entity and state in place.
     this.#publishRetained(this.#availability, ONLINE, true);

@@ -2,7 +2,8 @@
  * MQTT discovery configs for Home Assistant, from the entity specs and the known lines.
  *
  *   <prefix>/<component>/voip_callerid_<line id>/<key>/config   one device per telephone line
- *   <prefix>/sensor/voip_callerid/<key>/config                  the add-on device (diagnostics)
+ *   <prefix>/sensor/voip_callerid/<key>/config                  the add-on device (diagnostics,
+ *                                                               recent calls)
  *
  * A line id is slug(line key), so topics and unique_ids stay put when the user renames a line;
  * the label only names the device and seeds the entity ids (`sensor.home_phone`). We set
@@ -17,6 +18,7 @@ import {
   type EntitySpec,
   LINE_ENTITIES,
 } from "./entitySpecs.js";
+import { RECENT_CALLS_ENTITY } from "./recentCalls.js";
 
 export const ADDON_NAME = "VoIP Caller ID";
 /** Stable prefix of every device identifier and unique_id. */
@@ -103,7 +105,7 @@ export function addonDiscovery(ctx: DiscoveryContext): DiscoveryMessage[] {
     model: "Home Assistant add-on",
     sw_version: ctx.swVersion,
   };
-  return DIAGNOSTIC_ENTITIES.map((spec) =>
+  return [...DIAGNOSTIC_ENTITIES, RECENT_CALLS_ENTITY].map((spec) =>
     message(ctx, spec, {
       node: ADDON_ID,
       device,

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Options } from "../../config/schema.js";
 import type { Diagnostics } from "../../core/discovery/entityStates.js";
+import { RECENT_CALLS_COUNT, type RecentCall } from "../../core/discovery/recentCalls.js";
 import { callsInMonth, MONTH_LOOKBACK_MS } from "../../core/nuisance/monthCount.js";
 import { supervisorToken } from "../../io/supervisor.js";
 import type { DaemonDiagnostics, OutputContext, OutputDefinition } from "./output.js";
@@ -45,14 +46,21 @@ export const mqttEntities: OutputDefinition = {
       },
       { info: (m) => log.info(m), warn: (m) => log.warn(m), debug: (f) => log.debug(f) },
     );
+    const recentCalls = () => mqtt.publishRecentCalls(recentCallsOf(context));
     return {
       name: "mqtt",
-      start: () => mqtt.start(),
+      start: async () => {
+        await mqtt.start();
+        recentCalls();
+      },
       stop: async () => {
         await mqtt.stop();
         await writer.flush();
       },
-      handleCall: (report) => mqtt.publishCall(report),
+      handleCall: (report) => {
+        mqtt.publishCall(report);
+        recentCalls();
+      },
       publishDiagnostics: (d) =>
         mqtt.publishDiagnostics(diagnosticsOf(d, nuisanceCallsThisMonth(context))),
     };
@@ -74,6 +82,17 @@ async function brokerOf(
     password ||= service.service.password;
   }
   return { url, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
+
+/** The Recent calls sensor's list: the call log's newest calls (the call at hand is in it). */
+function recentCallsOf({ callLog }: OutputContext): RecentCall[] {
+  return callLog.recent({ limit: RECENT_CALLS_COUNT }).map((row) => ({
+    time: row.started_at,
+    name: row.name,
+    number_display: row.number_display,
+    type: row.outcome,
+    line: row.line_name,
+  }));
 }
 
 /** From the call log, so that the count survives a restart. */

@@ -117,6 +117,7 @@ const fakeMqtt: DaemonAdapters["mqtt"] = (_settings, household) => {
       timeline.push(`mqtt event ${report.event.type}`);
     },
     publishDiagnostics: () => {},
+    publishRecentCalls: () => {},
     connected: true,
   };
 };

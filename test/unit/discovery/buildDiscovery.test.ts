@@ -48,6 +48,12 @@ function diagnostic(key: string, extra: Record<string, unknown>) {
   };
 }
 
+/** The add-on device's own sensor that is not a diagnostic and reads a topic of its own. */
+function withoutDiagnosticFields(payload: Record<string, unknown>): Record<string, unknown> {
+  const { entity_category: _category, value_template: _template, ...rest } = payload;
+  return rest;
+}
+
 function lineEntity(component: string, key: string, extra: Record<string, unknown>) {
   return {
     topic: `homeassistant/${component}/voip_callerid_aaln_1_mta_1_example/${key}/config`,
@@ -112,6 +118,18 @@ describe("buildDiscovery", () => {
         icon: "mdi:bridge",
         json_attributes_topic: "voip_callerid/diagnostics/bridge",
       }),
+      // Not a diagnostic: the household's own list of calls, for dashboards.
+      {
+        topic: "homeassistant/sensor/voip_callerid/recent_calls/config",
+        payload: {
+          ...withoutDiagnosticFields(diagnostic("recent_calls", {}).payload),
+          name: "Recent calls",
+          icon: "mdi:phone-log",
+          device_class: "timestamp",
+          state_topic: "voip_callerid/recent_calls",
+          json_attributes_topic: "voip_callerid/recent_calls/attributes",
+        },
+      },
       lineEntity("sensor", "phone", {
         name: "Phone",
         icon: "mdi:phone",
@@ -179,7 +197,7 @@ describe("buildDiscovery", () => {
         { key: "aaln/2@mta-1.example", label: "Office" },
       ],
     });
-    expect(messages).toHaveLength(10 + 6 + 6);
+    expect(messages).toHaveLength(10 + 1 + 6 + 6);
     const ids = messages.map((m) => m.payload.unique_id);
     expect(new Set(ids).size).toBe(ids.length);
     // HA's discovery topic: <prefix>/<component>/[<node_id>/]<object_id>/config, ids [a-zA-Z0-9_-]

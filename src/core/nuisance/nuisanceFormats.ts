@@ -30,7 +30,10 @@ export type NuisanceFormat = "tsv" | "csv" | "json";
 
 /** By the extension (`.json`, `.csv`, `.tsv`, `.txt`), else by content, as for phonebooks. */
 export function detectNuisanceFormat(path: string, text: string): NuisanceFormat | "vcard" {
-  if (/\.json$/i.test(path) || /^\uFEFF?\s*[[{]/.test(text)) return "json";
+  if (/\.json$/i.test(path)) return "json";
+  // A name that says what the file is wins over its content, as for phonebooks.
+  const named = /\.(txt|tsv|csv|vcf|vcard)$/i.test(path);
+  if (!named && /^\uFEFF?\s*[[{]/.test(text)) return "json";
   return detectPhonebookFormat(path, text);
 }
 

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { resolverSettings } from "../config/resolverSettings.js";
 import type { Options } from "../config/schema.js";
 import { DirectoryCache } from "../core/caller/directoryCache.js";
+import type { SearchChOutcome } from "../core/caller/directoryHit.js";
 import type { CountryCode } from "../core/caller/numbers.js";
 import type { Phonebook, PhonebookProblem } from "../core/caller/phonebook.js";
 import { CallerResolver, type PhonebookView } from "../core/caller/resolveCaller.js";
-import type { SearchChOutcome } from "../core/caller/searchChResponse.js";
 import {
   HOUSEHOLD_PHONEBOOK_FILE,
   type HouseholdPhonebook,

@@ -28,6 +28,9 @@ export function mqttClientOptions(
     reconnectOnConnackError: true,
     connectTimeout: 10_000,
     will: { topic: availabilityTopic, payload: Buffer.from(OFFLINE), qos: QOS, retain: true },
+    // mqtt-packet's default keeps a 2-byte Buffer for each of the 65,536 packet ids and
+    // lengths: 6 MB of heap and 65,536 objects, for a client that sends a few messages a call.
+    writeCache: false,
   };
   if (settings.username) options.username = settings.username;
   if (settings.password) options.password = settings.password;

@@ -18,11 +18,8 @@
  * search.ch (or the configured host) and never from https down to http, so the key cannot be
  * carried to another server.
  */
-import {
-  type DirectoryLang,
-  parseSearchChResponse,
-  type SearchChOutcome,
-} from "../core/caller/searchChResponse.js";
+import type { DirectoryLang, SearchChOutcome } from "../core/caller/directoryHit.js";
+import type { parseSearchChResponse } from "../core/caller/searchChResponse.js";
 
 export type { SearchChOutcome };
 
@@ -46,6 +43,16 @@ const DEFAULT_USER_AGENT = "voip-callerid (Home Assistant add-on)";
 const MAX_REDIRECTS = 3;
 /** The older keyless limit answered with this text instead of a feed (§3.2). */
 const LIMIT_TEXT = /request limit exceeded/i;
+
+/**
+ * The answer's parser, loaded at the first lookup: its XML parser (cheerio, htmlparser2, css
+ * selectors) is about 10 MB of a daemon that may never look a number up (online_lookup off).
+ */
+let parser: Promise<typeof parseSearchChResponse> | null = null;
+function loadParser(): Promise<typeof parseSearchChResponse> {
+  parser ??= import("../core/caller/searchChResponse.js").then((m) => m.parseSearchChResponse);
+  return parser;
+}
 
 /** Throws only for a configuration that can never work (a base URL that is not http(s)). */
 export function createSearchChClient(options: SearchChClientOptions): SearchChClient {
@@ -130,7 +137,7 @@ async function exchange(
 
     const body = await readCapped(response, maxBodyBytes);
     if (body === null) return failed("too-large", `answer larger than ${maxBodyBytes} bytes`);
-    const parsed = parseSearchChResponse(body);
+    const parsed = (await loadParser())(body);
     if (parsed.kind === "error" && parsed.code === "forbidden") {
       return { kind: "forbidden", message: parsed.message };
     }

@@ -5,7 +5,7 @@
  * the state is plain JSON that the edge writes atomically.
  */
 import { monthOf } from "../time/zonedTime.js";
-import type { DirectoryHit } from "./searchChResponse.js";
+import type { DirectoryHit } from "./directoryHit.js";
 
 export interface CachedLookup {
   readonly storedAt: number;

@@ -13,8 +13,8 @@
 import { type AnnouncementKind, buildAnnouncement, type Templates } from "./announcement.js";
 import type { Language } from "./cantons.js";
 import type { DirectoryCache } from "./directoryCache.js";
+import { chooseDirectoryHit, type DirectoryHit, type SearchChOutcome } from "./directoryHit.js";
 import { type CallerNumber, type CountryCode, normalizeNumber } from "./numbers.js";
-import { chooseDirectoryHit, type DirectoryHit, type SearchChOutcome } from "./searchChResponse.js";
 
 export type NameSource = "phonebook" | "cache" | "search.ch" | "network";
 

@@ -70,8 +70,12 @@ const FIELD_USE = /trigger\.event\.data(?:\.([A-Za-z_]\w*)|\[\s*["']([^"']+)["']
 const files = readdirSync(FOLDER).filter((file) => /\.ya?ml$/.test(file));
 
 describe("blueprints", () => {
-  it("ships the two blueprints", () => {
-    expect(files.sort()).toEqual(["announce_incoming_call.yaml", "notify_missed_call.yaml"]);
+  it("ships the three blueprints", () => {
+    expect(files.sort()).toEqual([
+      "announce_incoming_call.yaml",
+      "notify_missed_call.yaml",
+      "notify_nuisance_call.yaml",
+    ]);
   });
 
   it("reads the contract's fields from callEventData", () => {

@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUSEHOLD_PHONEBOOK_FILE } from "../../src/io/householdPhonebook.js";
+import { FAKE_HA_TOKEN, startFakeHomeAssistant } from "../support/fakeHomeAssistant.js";
+import { fakeState } from "../support/fakeHomeAssistantCommands.js";
 import { change, type PanelDaemon, rqnt, startPanelDaemon } from "../support/panelDaemon.js";
 
 const T0 = Date.UTC(2026, 2, 14, 18, 0, 0);
@@ -268,6 +270,98 @@ describe("the panel's API", () => {
     expect((await json(d, "api/phonebook")).body.entries).toEqual([
       expect.objectContaining({ name: "Erna Import", source: "household" }),
     ]);
+  });
+});
+
+describe("speakers and announcements, with Home Assistant's websocket stand-in", () => {
+  it("lists HA's media players, TTS entities and satellites, and says a number's sentence on the chosen speaker", async () => {
+    const ha = await startFakeHomeAssistant({
+      states: [
+        fakeState("media_player.kitchen", "idle", { friendly_name: "Kitchen" }),
+        fakeState("tts.piper", "unknown", { friendly_name: "Piper" }),
+        fakeState("assist_satellite.hall", "idle", {
+          friendly_name: "Hall",
+          supported_features: 1,
+        }),
+        fakeState("light.sofa", "on", { friendly_name: "Sofa" }),
+      ],
+    });
+    try {
+      const d = await start({
+        homeassistant: { url: ha.url, token: FAKE_HA_TOKEN },
+        directory: { online_lookup: false, phonebook: [{ number: "044 123 45 67", name: "Hans" }] },
+      });
+      await ha.waitFor(() => ha.openConnections > 0, 10_000, "the daemon's connection");
+      const speakers = await json(d, "api/speakers");
+      expect(speakers.body).toEqual({
+        media_players: [{ entity_id: "media_player.kitchen", name: "Kitchen" }],
+        tts: [{ entity_id: "tts.piper", name: "Piper" }],
+        satellites: [{ entity_id: "assist_satellite.hall", name: "Hall" }],
+      });
+
+      const quiet = await json(d, "api/announce", change("POST", { number: "0441234567" }));
+      expect(quiet.body).toEqual({ sentence: "Anruf von Hans", spoken: false });
+      expect(ha.serviceCalls).toEqual([]);
+
+      const spoken = await json(
+        d,
+        "api/announce",
+        change("POST", { number: "044 123 45 67", speaker: "media_player.kitchen" }),
+      );
+      expect(spoken.body).toEqual({ sentence: "Anruf von Hans", spoken: true });
+      expect(ha.serviceCalls).toEqual([
+        expect.objectContaining({
+          domain: "tts",
+          service: "speak",
+          target: { entity_id: "tts.piper" },
+          serviceData: expect.objectContaining({
+            media_player_entity_id: ["media_player.kitchen"],
+            message: "Anruf von Hans",
+          }),
+        }),
+      ]);
+
+      await d.missedCall("0791112233", T0);
+      const call = (await json(d, "api/calls")).body.calls[0];
+      const again = await json(
+        d,
+        "api/announce",
+        change("POST", { call_id: call.call_id, speaker: "assist_satellite.hall" }),
+      );
+      expect(again.body.spoken).toBe(true);
+      expect(ha.serviceCalls.at(-1)).toMatchObject({
+        domain: "assist_satellite",
+        service: "announce",
+        target: { entity_id: "assist_satellite.hall" },
+        serviceData: { message: again.body.sentence },
+      });
+      const bad = await json(
+        d,
+        "api/announce",
+        change("POST", { number: "1", speaker: "light.sofa" }),
+      );
+      expect(bad.status).toBe(400);
+    } finally {
+      await daemon?.stop();
+      daemon = null;
+      await ha.stop();
+    }
+  });
+
+  it("has no speakers and says only the sentence while Home Assistant is not there", async () => {
+    const d = await start();
+    expect((await json(d, "api/speakers")).body).toEqual({
+      media_players: [],
+      tts: [],
+      satellites: [],
+    });
+    const answer = await json(
+      d,
+      "api/announce",
+      change("POST", { number: "0791112233", speaker: "media_player.kitchen" }),
+    );
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toBe("no-home-assistant");
   });
 });
 

@@ -84,7 +84,6 @@ export function textFilter(q: string): Pick<CallPageQuery, "nameContains" | "dig
 
 /** A row as the panel shows it (`Call` in the contract). */
 export function panelCall(row: CallLogRow): Record<string, unknown> {
-  const extra = row as unknown as Record<string, unknown>;
   return {
     call_id: row.call_id,
     started_at: row.started_at,
@@ -100,9 +99,8 @@ export function panelCall(row: CallLogRow): Record<string, unknown> {
     name_source: row.name_source,
     anonymous: row.anonymous,
     announcement: row.announcement,
-    // The nuisance columns arrive with issue 13's call log change; absent until then.
-    nuisance: extra.nuisance === 1 || extra.nuisance === true,
-    nuisance_label: typeof extra.nuisance_label === "string" ? extra.nuisance_label : null,
-    nuisance_source: typeof extra.nuisance_source === "string" ? extra.nuisance_source : null,
+    nuisance: row.nuisance,
+    nuisance_label: row.nuisance_label,
+    nuisance_source: row.nuisance_source,
   };
 }

@@ -7,6 +7,8 @@
  *   {addon, host, port, ssl, protocol, username, password}}` (supervisor/api/services.py); a wrong
  *   or missing token → 401 `{result: "error", message: "Invalid token"}`, as its security
  *   middleware answers;
+ * - `GET /addons/self/info` → `{result: "ok", data: {…, ingress: true, ingress_port}}`
+ *   (supervisor/api/addons.py): the port the Supervisor chose for the add-on's panel;
  * - `GET /core/websocket` upgrades → Home Assistant's websocket API, passed through to a
  *   websocket stand-in (test/support/fakeHomeAssistant.ts) at its `/api/websocket`, as the
  *   Supervisor's proxy does. Its security middleware lets this path through without a bearer
@@ -44,6 +46,8 @@ export async function startSupervisorStandIn(options: {
   mqtt: MqttServiceAnswer;
   /** The websocket stand-in's port on 127.0.0.1 (path /api/websocket). */
   homeAssistantPort: number;
+  /** The panel's port as `ingress_port: 0` makes the Supervisor choose one; default 8099. */
+  ingressPort?: number;
 }): Promise<SupervisorStandIn> {
   if (!options.address.startsWith("127.")) {
     throw new RangeError(
@@ -80,6 +84,19 @@ export async function startSupervisorStandIn(options: {
           protocol: "3.1.1",
           username: options.mqtt.username,
           password: options.mqtt.password,
+        },
+      });
+    }
+    if (request.method === "GET" && path === "/addons/self/info") {
+      return json(200, {
+        result: "ok",
+        data: {
+          name: "VoIP Caller ID",
+          slug: "local_voip_callerid",
+          ingress: true,
+          ingress_port: options.ingressPort ?? 8099,
+          ingress_entry: "/api/hassio_ingress/stand-in-token",
+          ingress_panel: true,
         },
       });
     }

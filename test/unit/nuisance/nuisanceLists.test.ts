@@ -201,3 +201,24 @@ describe("makeMark", () => {
     });
   });
 });
+
+describe("the options, checked before anything starts", () => {
+  it("names every number of directory.nuisance and directory.allow it cannot read", async () => {
+    const { validateOptions } = await import("../../../src/config/validateOptions.js");
+    const result = validateOptions({
+      directory: {
+        nuisance: [{ number: "0906*", label: "ok" }, { number: "12*34" }],
+        allow: ["*"],
+      },
+    });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'directory.nuisance.1.number: "12*34" is not a phone number or a prefix ending in *',
+        'directory.allow.0: "*" is too short a prefix: at least 3 digits before the *',
+      ],
+    });
+    const good = validateOptions({ directory: { nuisance: [{ number: "0906*" }] } });
+    expect(good.ok && good.options.directory.nuisance).toEqual([{ number: "0906*", label: "" }]);
+  });
+});

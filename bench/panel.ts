@@ -15,12 +15,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { RENDERED_MARK } from "../panel-ui/src/format.js";
 import type { CallReport } from "../src/core/outputs/callReport.js";
-import { callLogRow, openCallLog } from "../src/io/callLog.js";
 import { launchBrowser } from "../test/browser/support/browser.js";
 import { PanelLab } from "../test/browser/support/panelLab.js";
+import { seedCallLog } from "../test/browser/support/seedCalls.js";
 import { PROJECT_ROOT } from "../test/support/projectRoot.js";
 
 const CALLS = Number(process.env.PANEL_BENCH_CALLS ?? 100_000);
@@ -69,28 +68,9 @@ function report(i: number, now: number): CallReport {
   };
 }
 
-/** The schema from the call log itself; the rows in one transaction (a minute otherwise). */
 function seed(dataDir: string): void {
-  const path = join(dataDir, "calls.sqlite");
-  openCallLog(path, { retentionDays: 365 }).close();
-  const db = new Database(path);
   const now = Date.now();
-  const first = callLogRow(report(0, now));
-  const columns = Object.keys(first);
-  const insert = db.prepare(
-    `INSERT INTO calls (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")})`,
-  );
-  db.transaction(() => {
-    for (let i = 0; i < CALLS; i++) {
-      // As SQLite stores them: flags as 0/1, what a row leaves out as NULL.
-      const row = Object.entries(callLogRow(report(i, now))).map(([column, value]) => [
-        column,
-        typeof value === "boolean" ? Number(value) : (value ?? null),
-      ]);
-      insert.run(Object.fromEntries(row));
-    }
-  })();
-  db.close();
+  seedCallLog(dataDir, CALLS, (i) => report(i, now));
 }
 
 const median = (values: number[]) => {

@@ -34,13 +34,22 @@ export function formatCallTime(iso: string, language: string, now: Date): string
   return new Intl.DateTimeFormat(language, options).format(at);
 }
 
-/** What happened to the call: answered with its talk time, missed, or not answered. */
+/** Whether the household missed it: an incoming call that ended unanswered. */
+export function isMissed(call: Call): boolean {
+  if (call.outcome === "missed") return true;
+  return call.direction === "incoming" && !call.answered && call.outcome === "ended";
+}
+
+/** What happened to the call: still going on, answered with its talk time, or missed. */
 export function callOutcome(call: Call, t: Translate): string {
+  if (call.outcome === "ringing") return t("state.ringing");
+  if (call.outcome === "outgoing") return t("state.dialing");
+  if (call.outcome === "answered") return t("state.talking");
   if (call.answered)
     return call.duration_s === null
       ? t("calls.answered")
       : `${t("calls.answered")} · ${formatDuration(call.duration_s)}`;
-  if (call.direction === "incoming") return t("calls.missed");
+  if (isMissed(call)) return t("calls.missed");
   return t("calls.notAnswered");
 }
 

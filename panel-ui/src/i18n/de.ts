@@ -82,7 +82,7 @@ export const de: Messages = {
   "book.problems": "Zeilen, die nicht importiert werden können",
   "book.importNow": "{n} Einträge importieren",
   "book.imported": "{n} Einträge hinzugefügt.",
-  "book.export": "Exportieren",
+  "book.export": "{format} exportieren",
   "try.intro": "Hören, was das Add-on zu einer Nummer oder einem früheren Anruf sagt.",
   "try.number": "Nummer",
   "try.pastCall": "oder ein früherer Anruf",

@@ -80,7 +80,7 @@ export const en = {
   "book.problems": "Lines that cannot be imported",
   "book.importNow": "Import {n} entries",
   "book.imported": "{n} entries added.",
-  "book.export": "Export",
+  "book.export": "Export {format}",
   "try.intro": "Hear what the add-on says for a number or a past call.",
   "try.number": "Number",
   "try.pastCall": "or a past call",

@@ -82,7 +82,7 @@ export const fr: Messages = {
   "book.problems": "Lignes qui ne peuvent pas être importées",
   "book.importNow": "Importer {n} entrées",
   "book.imported": "{n} entrées ajoutées.",
-  "book.export": "Exporter",
+  "book.export": "Exporter en {format}",
   "try.intro": "Écouter ce que l'add-on dit pour un numéro ou un appel passé.",
   "try.number": "Numéro",
   "try.pastCall": "ou un appel passé",

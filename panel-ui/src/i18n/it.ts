@@ -82,7 +82,7 @@ export const it: Messages = {
   "book.problems": "Righe che non si possono importare",
   "book.importNow": "Importa {n} voci",
   "book.imported": "{n} voci aggiunte.",
-  "book.export": "Esporta",
+  "book.export": "Esporta {format}",
   "try.intro": "Ascoltare cosa dice l'add-on per un numero o una chiamata passata.",
   "try.number": "Numero",
   "try.pastCall": "o una chiamata passata",

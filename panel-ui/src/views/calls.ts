@@ -6,8 +6,15 @@
  */
 import { css, html, LitElement, nothing } from "lit";
 import { api, type Call, type CallFilter, type PanelState } from "../api.js";
-import { callerTitle, callOutcome, formatCallTime, RENDERED_MARK, sourceLabel } from "../format.js";
-import { language, t } from "../locale.js";
+import {
+  callerTitle,
+  callOutcome,
+  formatCallTime,
+  isMissed,
+  RENDERED_MARK,
+  sourceLabel,
+} from "../format.js";
+import { locale, t } from "../locale.js";
 import { shared } from "../styles.js";
 import "./callActions.js";
 
@@ -163,7 +170,7 @@ export class VciCalls extends LitElement {
 
   private row(call: Call, now: Date) {
     const open = this.open === call.call_id;
-    const missed = !call.answered && call.direction === "incoming";
+    const missed = isMissed(call);
     const numberShown = call.name ? (call.number_display ?? call.number) : null;
     return html`<li class="call ${missed ? "missed" : ""}" data-call=${call.call_id}>
       <button class="summary" aria-expanded=${open}
@@ -181,7 +188,7 @@ export class VciCalls extends LitElement {
           </span>
         </span>
         <span class="when">
-          <span>${formatCallTime(call.started_at, language, now)}</span>
+          <span>${formatCallTime(call.started_at, locale, now)}</span>
           <span class="muted outcome">${callOutcome(call, t)}</span>
           <span class="muted line">${call.line_name ?? call.line}</span>
         </span>

@@ -6,7 +6,7 @@
 import { css, html, LitElement, nothing } from "lit";
 import type { Line, PanelState } from "../api.js";
 import { formatCallTime, sourceLabel } from "../format.js";
-import { language, t } from "../locale.js";
+import { locale, t } from "../locale.js";
 import { shared } from "../styles.js";
 
 export class VciNow extends LitElement {
@@ -67,7 +67,7 @@ export class VciNow extends LitElement {
     const last = line.lastCall;
     if (!last) return nothing;
     const who = last.name ?? last.number_display ?? last.number ?? t("calls.withheld");
-    const when = last.started_at ? formatCallTime(last.started_at, language, new Date()) : "";
+    const when = last.started_at ? formatCallTime(last.started_at, locale, new Date()) : "";
     return html`<div class="muted last" data-testid="last-call">
       ${t("now.last")}: <span>${who}</span> ${when ? html`<span>· ${when}</span>` : nothing}
     </div>`;
@@ -75,10 +75,13 @@ export class VciNow extends LitElement {
 
   private capture(state: PanelState) {
     const capture = state.capture;
+    // The age comes with the daemon's periodic diagnostics: packets may be counted before it.
     const age =
-      capture.lastPacketAgeS === null
-        ? t("now.never")
-        : t("now.ago", { s: Math.round(capture.lastPacketAgeS) });
+      capture.lastPacketAgeS !== null
+        ? t("now.ago", { s: Math.round(capture.lastPacketAgeS) })
+        : capture.packets > 0
+          ? "—"
+          : t("now.never");
     return html`<section class="card" data-testid="capture">
       <h2>${t("now.capture")}</h2>
       <dl>

@@ -145,9 +145,9 @@ export class VciPhonebook extends LitElement {
           <span class="muted">${t("book.importHint")}</span>
           <span class="spacer"></span>
           <a class="button secondary" href="api/phonebook/export.vcf" download="phonebook.vcf"
-            >${t("book.export")} vCard</a>
+            >${t("book.export", { format: "vCard" })}</a>
           <a class="button secondary" href="api/phonebook/export.csv" download="phonebook.csv"
-            >${t("book.export")} CSV</a>
+            >${t("book.export", { format: "CSV" })}</a>
         </div>
         ${this.pending ? this.preview(this.pending) : nothing}
         ${this.message ? html`<p class="note" role="status">${this.message}</p>` : nothing}

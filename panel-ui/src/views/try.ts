@@ -6,7 +6,7 @@
 import { css, html, LitElement, nothing } from "lit";
 import { api, type Call, type Speakers } from "../api.js";
 import { callerTitle, formatCallTime } from "../format.js";
-import { language, t } from "../locale.js";
+import { locale, t } from "../locale.js";
 import { speakerOptions, speakers } from "../speakers.js";
 import { shared } from "../styles.js";
 
@@ -81,7 +81,7 @@ export class VciTry extends LitElement {
             <option value="">${t("try.choose")}</option>
             ${this.recent.map(
               (call) =>
-                html`<option value=${call.call_id}>${formatCallTime(call.started_at, language, now)} · ${callerTitle(call, t)}</option>`,
+                html`<option value=${call.call_id}>${formatCallTime(call.started_at, locale, now)} · ${callerTitle(call, t)}</option>`,
             )}
           </select>
         </label>

@@ -69,7 +69,10 @@ describe("calls as the household reads them", () => {
   it("says answered with the talk time, missed, or not answered", () => {
     expect(callOutcome(call({ answered: true, duration_s: 75 }), t)).toBe("answered · 1:15");
     expect(callOutcome(call({}), t)).toBe("missed");
-    expect(callOutcome(call({ direction: "outgoing" }), t)).toBe("not answered");
+    expect(callOutcome(call({ direction: "outgoing", outcome: "ended" }), t)).toBe("not answered");
+    expect(callOutcome(call({ outcome: "ended" }), t)).toBe("missed");
+    expect(callOutcome(call({ outcome: "ringing" }), t)).toBe("Ringing");
+    expect(callOutcome(call({ outcome: "answered", answered: true }), t)).toBe("Talking");
     expect(formatDuration(3725)).toBe("1:02:05");
   });
 

@@ -118,9 +118,11 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
 async function main(): Promise<void> {
   const seeding = performance.now();
   const lab = await PanelLab.start({
-    main: join(PROJECT_ROOT, "dist", "main.js"),
+    program: [
+      ...(process.env.DAEMON_NODE_FLAGS ?? "").split(" ").filter((f) => f !== ""),
+      join(PROJECT_ROOT, "dist", "main.js"),
+    ],
     seed,
-    nodeFlags: (process.env.DAEMON_NODE_FLAGS ?? "").split(" ").filter((f) => f !== ""),
   });
   console.log(`daemon up with ${CALLS} calls in the log (${ms(performance.now() - seeding)})`);
   const pid = lab.daemon.child.pid ?? -1;

@@ -6,6 +6,7 @@
  * - a call appears in Now while it rings, then in Calls;
  * - an unknown caller named from Calls: the next call from that number rings with that name
  *   (the event and the spoken announcement at Home Assistant);
+ * - that call's announcement said again on a chosen speaker, and its number marked as nuisance;
  * - a vCard import, with its preview listing the line it cannot take;
  * - the panel through an ingress proxy under `/api/hassio_ingress/<token>/` with
  *   `X-Ingress-Path`, reloaded on a view, in German;
@@ -55,7 +56,7 @@ describeIfRoot("the panel in a browser, against the daemon capturing live", () =
   beforeAll(async () => {
     const missing = chromiumMissing();
     if (missing !== null) throw new Error(missing);
-    lab = await PanelLab.start({ main: CLI_COMMAND[1] as string });
+    lab = await PanelLab.start({ program: CLI_COMMAND.slice(1) });
     browser = await launchBrowser();
     page = await browser.page({ locale: "en-GB" });
   }, STEP_MS);
@@ -121,6 +122,45 @@ describeIfRoot("the panel in a browser, against the daemon capturing live", () =
       await homeLine().locator(".caller", { hasText: "Erika Beispiel" }).waitFor();
       await lab.send([mgcp.offHook(HOME, 201, 200), mgcp.onHook(HOME, 202, 200)]);
       await homeLine().locator(".state", { hasText: "Idle" }).waitFor({ timeout: 15_000 });
+    },
+    STEP_MS,
+  );
+
+  it(
+    "says a call's announcement again on a chosen speaker, and marks its number as nuisance",
+    async () => {
+      await page.getByRole("link", { name: "Calls" }).click();
+      await page.locator("vci-calls li.call", { hasText: "Erika Beispiel" }).first().click();
+      const actions = page.locator("vci-call-actions");
+      await actions.locator("select[name=speaker] option", { hasText: "Kitchen" }).waitFor({
+        state: "attached",
+      });
+      await actions.locator("select[name=speaker]").selectOption("media_player.kitchen");
+      lab.ha.clearRecords();
+      await actions.getByRole("button", { name: "Say again" }).click();
+      await actions.getByRole("status").filter({ hasText: "Said: " }).waitFor();
+      expect(await actions.getByRole("status").textContent()).toContain("Erika Beispiel");
+      const spoken = await lab.ha.waitFor(
+        () => lab.ha.serviceCalls.find((c) => c.domain === "tts" && c.service === "speak"),
+        15_000,
+        "the announcement said again",
+      );
+      expect(spoken.serviceData?.media_player_entity_id).toEqual(["media_player.kitchen"]);
+      expect(String(spoken.serviceData?.message)).toContain("Erika Beispiel");
+
+      await actions.locator("input[name=label]").fill("Keine Werbung");
+      await actions.getByRole("button", { name: "Mark as nuisance" }).click();
+      await actions.getByRole("status").filter({ hasText: "Marked." }).waitFor();
+      const marks = (await (await fetch(`${lab.url}api/marks`)).json()) as {
+        marks: { number: string; kind: string; label: string | null }[];
+      };
+      expect(marks.marks).toContainEqual(
+        expect.objectContaining({
+          number: "+41449876543",
+          kind: "nuisance",
+          label: "Keine Werbung",
+        }),
+      );
     },
     STEP_MS,
   );

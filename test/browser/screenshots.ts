@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const now = Date.now();
   const calls = household(now);
   const lab = await PanelLab.start({
-    main: join(PROJECT_ROOT, "dist", "main.js"),
+    program: [join(PROJECT_ROOT, "dist", "main.js")],
     seed: (dataDir) => seedCallLog(dataDir, calls.length, (i) => seedReport(calls[i] as SeedCall)),
   });
   const browser = await launchBrowser();

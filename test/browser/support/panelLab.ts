@@ -55,14 +55,12 @@ export async function freePort(): Promise<number> {
 }
 
 export interface PanelLabOptions {
-  /** The program's main.js (the tests' build, or dist/main.js). */
-  readonly main: string;
+  /** Node's arguments before the command: flags and main.js (the tests' build, or dist/). */
+  readonly program: readonly string[];
   /** More YAML options, appended. */
   readonly extraOptions?: string;
   /** Called with the data folder before the daemon starts (to seed the call log). */
   readonly seed?: (dataDir: string) => void | Promise<void>;
-  /** Node.js flags for the daemon (the benchmark's DAEMON_NODE_FLAGS). */
-  readonly nodeFlags?: readonly string[];
 }
 
 export class PanelLab {
@@ -128,13 +126,7 @@ data_dir: ${dataDir}
 ${options.extraOptions ?? ""}`,
       );
       const daemon = new ProcessWatcher(
-        sandbox.spawn(null, process.execPath, [
-          ...(options.nodeFlags ?? []),
-          options.main,
-          "run",
-          "--config",
-          config,
-        ]),
+        sandbox.spawn(null, process.execPath, [...options.program, "run", "--config", config]),
       );
       const lab = new PanelLab(
         sandbox,

@@ -26,6 +26,8 @@ const FORMS: Readonly<Record<string, string>> = {
   "capture.sip_ports": "a port",
   "directory.country": "two capital letters such as CH",
   "directory.search_ch_url": "a URL starting with https:// or http://",
+  "directory.tellows_url": "a URL starting with https:// or http://",
+  "directory.tellows_min_score": "a tellows score",
   "directory.lookup_timeout_ms": "a number of milliseconds",
   "directory.cache_days_hit": "a number of days",
   "directory.cache_days_miss": "a number of days",

@@ -132,6 +132,14 @@ export const OPTIONS_SCHEMA = {
           default: [],
           description: "numbers or prefixes never flagged as nuisance",
         },
+        tellows_key: secret("tellows partner API key; empty = tellows is not asked"),
+        tellows_partner: text("", "tellows partner name, with the key"),
+        tellows_min_score: { type: "integer", minimum: 1, maximum: 9, default: 7 },
+        tellows_url: {
+          type: "string",
+          pattern: "^https?://",
+          default: "https://www.tellows.de/basic/num/",
+        },
         online_lookup: { type: "boolean", default: true },
         search_ch_key: secret("search.ch API key (optional: without one, only names come back)"),
         search_ch_url: {

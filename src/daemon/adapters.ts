@@ -21,6 +21,7 @@ import { openPhonebook } from "../io/phonebookFiles.js";
 import { createSearchChClient } from "../io/searchChClient.js";
 import { type CommandOutcome, runSpeakCommand } from "../io/speakCommand.js";
 import { fetchIngressPort, fetchMqttService } from "../io/supervisor.js";
+import { createTellowsClient } from "../io/tellowsClient.js";
 import type { CallerDirectoryDeps } from "./callerDirectory.js";
 import type { Clock } from "./clock.js";
 import type { NuisanceDirectoryDeps } from "./nuisanceDirectory.js";
@@ -34,6 +35,7 @@ export interface StateWriter {
 export interface DaemonAdapters {
   readonly openPhonebook: CallerDirectoryDeps["openPhonebook"];
   readonly openNuisanceFiles: NuisanceDirectoryDeps["openFiles"];
+  readonly createTellows: NuisanceDirectoryDeps["createTellows"];
   readonly createSearchCh: CallerDirectoryDeps["createSearchCh"];
   readonly readState: (path: string) => JsonReadResult;
   /** A state file written a moment after the last change (off the ring's path). */
@@ -64,6 +66,7 @@ export interface DaemonAdapters {
 export const REAL_ADAPTERS: DaemonAdapters = {
   openPhonebook,
   openNuisanceFiles,
+  createTellows: createTellowsClient,
   createSearchCh: createSearchChClient,
   readState: readJsonFile,
   stateWriter: createDebouncedJsonWriter,

@@ -10,7 +10,7 @@ import type { CallReport } from "../core/outputs/callReport.js";
 import { type LineOption, lineSettings } from "../core/outputs/lines.js";
 
 /** Whether a caller is a likely nuisance; asked once per incoming call. */
-export type NuisanceJudge = (party: CallerResolution) => NuisanceVerdict;
+export type NuisanceJudge = (party: CallerResolution) => NuisanceVerdict | Promise<NuisanceVerdict>;
 
 interface CallState {
   party: Promise<{ party: CallerResolution; nuisance?: NuisanceVerdict }>;
@@ -72,7 +72,7 @@ export class CallRouter {
     const party = await this.#resolve(event);
     if (this.judge === undefined) return { party };
     if (event.direction !== "incoming") return { party, nuisance: NOT_FLAGGED };
-    return { party, nuisance: this.judge(party) };
+    return { party, nuisance: await this.judge(party) };
   }
 
   #resolve(event: CallEvent): Promise<CallerResolution> {

@@ -71,6 +71,8 @@ export async function composeDaemon(c: Composition): Promise<App> {
   });
   const nuisance = await openNuisanceDirectory(options, {
     openFiles: adapters.openNuisanceFiles,
+    createTellows: adapters.createTellows,
+    now: Date.now,
     marks,
     log: log.child("nuisance"),
   });

@@ -20,6 +20,7 @@
  */
 import type { DirectoryLang, SearchChOutcome } from "../core/caller/directoryHit.js";
 import type { parseSearchChResponse } from "../core/caller/searchChResponse.js";
+import { describeFetchError, readCapped, secretMasker } from "./httpBody.js";
 
 export type { SearchChOutcome };
 
@@ -62,7 +63,7 @@ export function createSearchChClient(options: SearchChClientOptions): SearchChCl
   }
   const key = options.key?.trim() || undefined;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const mask = masker(key);
+  const mask = secretMasker(key);
 
   return {
     async lookup(number) {
@@ -85,7 +86,7 @@ export function createSearchChClient(options: SearchChClientOptions): SearchChCl
         if (timedOut) {
           return failed("timeout", `no complete answer within ${options.timeoutMs} ms`);
         }
-        return failed("network", mask(describe(error)));
+        return failed("network", mask(describeFetchError(error)));
       } finally {
         clearTimeout(timer);
         // Tears down a connection whose body was not read to the end (too large, error status).
@@ -149,32 +150,6 @@ async function exchange(
   }
 }
 
-/**
- * The body as UTF-8 text (search.ch answers UTF-8), or null once it passes the cap: a
- * Content-Length over it is refused before a byte is read.
- */
-async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared > maxBytes || !response.body) {
-    await response.body?.cancel().catch(() => undefined);
-    return declared > maxBytes ? null : "";
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total).toString("utf8");
-}
-
 /** The next URL when a redirect stays with search.ch (or the configured host), else null. */
 function safeRedirect(from: URL, location: string): URL | null {
   let next: URL;
@@ -200,25 +175,6 @@ function retryAfter(value: string | null): number | null {
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const date = Date.parse(text);
   return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
-}
-
-/** An error's message with its cause (fetch says "fetch failed", the cause says why). */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return `${error.message}: ${code ?? cause.message}`;
-  }
-  return error.message;
-}
-
-function masker(key: string | undefined): (text: string) => string {
-  if (key === undefined) return (text) => text;
-  const forms = [
-    ...new Set([key, encodeURIComponent(key), new URLSearchParams({ k: key }).toString().slice(2)]),
-  ];
-  return (text) => forms.reduce((masked, form) => masked.replaceAll(form, "***"), text);
 }
 
 function maskOutcome(outcome: SearchChOutcome, mask: (text: string) => string): SearchChOutcome {

@@ -24,6 +24,21 @@ export interface NuisanceLists {
   readonly options: NumberList<NuisanceEntry>;
 }
 
+/**
+ * Whether no list may flag the caller, so that no online source needs asking: a withheld
+ * number, a contact of the phonebook, a number on the allow list or allowed by the household.
+ */
+export function isExempt(
+  party: Pick<CallerResolution, "number" | "source">,
+  lists: Pick<NuisanceLists, "allow" | "household">,
+  country: CountryCode,
+): boolean {
+  if (party.number.kind !== "number" || party.source === "phonebook") return true;
+  const { key } = party.number;
+  if (lists.allow.match(key, country) !== undefined) return true;
+  return lists.household.match(key, country)?.kind === "allow";
+}
+
 export function judgeCaller(
   party: Pick<CallerResolution, "number" | "source">,
   lists: NuisanceLists,

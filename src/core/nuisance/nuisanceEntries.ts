@@ -106,6 +106,8 @@ export function nuisanceOptionProblems(
   directory: {
     readonly nuisance?: readonly { number?: unknown }[];
     readonly allow?: readonly unknown[];
+    readonly tellows_key?: unknown;
+    readonly tellows_partner?: unknown;
   },
   country: CountryCode,
 ): string[] {
@@ -121,5 +123,11 @@ export function nuisanceOptionProblems(
   (directory.allow ?? []).forEach((number, index) => {
     check(number, `directory.allow.${index}`);
   });
+  const filled = (value: unknown) => typeof value === "string" && value.trim() !== "";
+  if (filled(directory.tellows_key) && !filled(directory.tellows_partner)) {
+    problems.push(
+      "directory.tellows_partner: tellows needs the partner name that goes with the key",
+    );
+  }
   return problems;
 }

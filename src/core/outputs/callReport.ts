@@ -54,6 +54,7 @@ export function callEventData(report: CallReport): Record<string, unknown> {
     nuisance: report.nuisance?.flagged ?? false,
     nuisance_label: report.nuisance?.label ?? null,
     nuisance_source: report.nuisance?.source ?? null,
+    nuisance_score: report.nuisance?.score ?? null,
     spoken: event.direction === "incoming" ? party.announcement : null,
     call_id: event.callId,
     started_at: iso(event.startedAt),

@@ -31,6 +31,10 @@ interface ExpectedOptions {
     nuisance: { number: string; label: string }[];
     nuisance_files: string[];
     allow: string[];
+    tellows_key: string;
+    tellows_partner: string;
+    tellows_min_score: number;
+    tellows_url: string;
     online_lookup: boolean;
     search_ch_key: string;
     search_ch_url: string;

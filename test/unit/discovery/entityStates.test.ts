@@ -235,6 +235,7 @@ describe("event and attribute payloads", () => {
       nuisance: false,
       nuisance_label: null,
       nuisance_source: null,
+      nuisance_score: null,
       spoken: "Anruf von Hans Muster. Schreiner. Zürich",
       call_id: "c1",
       started_at: "2025-01-06T08:00:00.000Z",

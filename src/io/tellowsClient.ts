@@ -1,0 +1,81 @@
+/**
+ * The HTTP edge to tellows' partner API (core/nuisance/tellowsAnswer.ts has the answer's
+ * layout): one GET per number, bounded by a time-out that covers the body too, no redirects
+ * followed (the key travels in the query string and must not be carried elsewhere), the body
+ * capped. Every failure is an outcome, never a throw, and the key never appears in a message.
+ */
+import type { TellowsAnswer } from "../core/nuisance/tellowsAnswer.js";
+import { describeFetchError, readCapped, secretMasker } from "./httpBody.js";
+
+export interface TellowsClientOptions {
+  /** e.g. `https://www.tellows.de/basic/num/`; the number is appended. */
+  readonly baseUrl: string;
+  readonly partner: string;
+  readonly key: string;
+  readonly timeoutMs: number;
+}
+
+export type TellowsOutcome =
+  | Extract<TellowsAnswer, { kind: "score" }>
+  | { readonly kind: "failed"; readonly message: string };
+
+export interface TellowsClient {
+  /** The score of a number given as tellows writes it (`0041…`). */
+  check(number: string): Promise<TellowsOutcome>;
+}
+
+/** A real answer is well under 10 kB. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** The answer's parser (cheerio), loaded at the first check: tellows is off by default. */
+let parser: Promise<typeof import("../core/nuisance/tellowsAnswer.js")> | null = null;
+
+export function createTellowsClient(options: TellowsClientOptions): TellowsClient {
+  const base = new URL(options.baseUrl);
+  if (base.protocol !== "https:" && base.protocol !== "http:") {
+    throw new Error(`tellows URL must be http(s), not ${base.protocol}`);
+  }
+  const mask = secretMasker(options.key);
+  return {
+    async check(number) {
+      const url = new URL(encodeURIComponent(number), base);
+      url.searchParams.set("xml", "1");
+      url.searchParams.set("partner", options.partner);
+      url.searchParams.set("apikey", options.key);
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, options.timeoutMs);
+      try {
+        const response = await fetch(url, {
+          signal: controller.signal,
+          redirect: "manual",
+          headers: { accept: "application/xml, text/xml;q=0.9, */*;q=0.1" },
+        });
+        if (response.status < 200 || response.status >= 300) {
+          return {
+            kind: "failed",
+            message: `HTTP ${response.status} ${response.statusText}`.trim(),
+          };
+        }
+        const body = await readCapped(response, MAX_BODY_BYTES);
+        if (body === null) return { kind: "failed", message: "answer too large" };
+        parser ??= import("../core/nuisance/tellowsAnswer.js");
+        const answer = (await parser).parseTellowsAnswer(body);
+        return answer.kind === "score" ? answer : { kind: "failed", message: mask(answer.message) };
+      } catch (error) {
+        return {
+          kind: "failed",
+          message: timedOut
+            ? `no complete answer within ${options.timeoutMs} ms`
+            : mask(describeFetchError(error)),
+        };
+      } finally {
+        clearTimeout(timer);
+        controller.abort(); // tears down a connection whose body was not read to the end
+      }
+    },
+  };
+}

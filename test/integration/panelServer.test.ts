@@ -365,6 +365,34 @@ describe("speakers and announcements, with Home Assistant's websocket stand-in",
   });
 });
 
+describe("the household's phonebook file damaged", () => {
+  it("keeps the file and answers 503 with why, and too large or bad bodies get 413 and 400", async () => {
+    writeFileSync(join(dir, HOUSEHOLD_PHONEBOOK_FILE), '{"version":1,"entries":[');
+    const d = await start();
+    const refused = await json(
+      d,
+      "api/phonebook",
+      change("POST", { number: "0791112233", name: "X" }),
+    );
+    expect(refused.status).toBe(503);
+    expect(refused.body).toEqual({
+      error: "phonebook-unavailable",
+      message: expect.stringMatching(/could not be read at start; not overwriting it$/),
+    });
+    expect(readFileSync(join(dir, HOUSEHOLD_PHONEBOOK_FILE), "utf8")).toBe(
+      '{"version":1,"entries":[',
+    );
+    const noName = await json(d, "api/phonebook", change("POST", { number: "0791112233" }));
+    expect(noName.status).toBe(400);
+    const huge = await json(
+      d,
+      "api/phonebook",
+      change("POST", { number: "0791112233", name: "x".repeat(2 * 1024 * 1024) }),
+    );
+    expect(huge.status).toBe(413);
+  });
+});
+
 describe("the panel's guards", () => {
   it("refuses changes without the panel's header (403) or without JSON (415), and sends no CORS headers", async () => {
     const d = await start();

@@ -40,7 +40,8 @@ export const panelOutput: OutputDefinition = {
             return () => listeners.delete(entry);
           },
         },
-        now: Date.now,
+        // The daemon's clock (a replay's virtual one too): Home Assistant's deadlines run on it.
+        now: () => context.clock.now(),
         log,
       });
       try {
@@ -62,7 +63,7 @@ export const panelOutput: OutputDefinition = {
         server = null;
       },
       publishDiagnostics(diagnostics) {
-        published = { diagnostics, at: Date.now() };
+        published = { diagnostics, at: context.clock.now() };
         for (const listener of [...listeners]) listener();
       },
     };

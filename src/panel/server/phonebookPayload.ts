@@ -33,27 +33,69 @@ export function displayNumber(number: string, country: CountryCode): string {
   return normalized.kind === "number" ? normalized.display : number;
 }
 
-/** Every entry the household sees: its own first, then the others by name. */
+/** One collator for every comparison: localeCompare builds one per call. */
+const BY_NAME = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+
+/** Listed at most (of the options' and files' entries) unless asked for fewer. */
+export const DEFAULT_LIST_LIMIT = 1000;
+/** Exports are sorted by name up to this size; a bigger book keeps its own order. */
+const SORT_EXPORT_UP_TO = 10_000;
+
+export interface PhonebookListing {
+  readonly entries: ListedEntry[];
+  /** Every entry that matches, the ones not listed included. */
+  readonly total: number;
+  /** Some of the options' and files' entries were left out: search to narrow them down. */
+  readonly truncated: boolean;
+}
+
+/** Whether an entry matches a search: part of the name (any case), or digits of its number. */
+function matcher(q: string): (name: string, number: string, key: string) => boolean {
+  const text = q.trim().toLowerCase();
+  if (text === "") return () => true;
+  const digits = /^[\d\s+\-/().]+$/.test(text) ? text.replace(/\D/g, "") : "";
+  return (name, number, key) =>
+    name.toLowerCase().includes(text) ||
+    (digits !== "" && (key.includes(digits) || number.replace(/\D/g, "").includes(digits)));
+}
+
+/**
+ * What the household sees: its own entries first (all of them), then up to `limit` of the
+ * options' and files' by name. The numbers are formatted for the listed entries only: a
+ * phonebook file of 100,000 numbers would take seconds of the event loop (calls wait on it).
+ */
 export function listPhonebook(
   household: readonly HouseholdEntry[],
   others: Iterable<PhonebookEntry>,
   country: CountryCode,
-): ListedEntry[] {
+  options: { q?: string; limit?: number } = {},
+): PhonebookListing {
+  const matches = matcher(options.q ?? "");
+  const limit = options.limit ?? DEFAULT_LIST_LIMIT;
   const own = new Set(household.map((e) => e.key));
-  const listed: ListedEntry[] = household.map((e) => ({
-    id: e.id,
-    number: e.number,
-    number_display: displayNumber(e.number, country),
-    name: e.name,
-    source: "household",
-    file: null,
-    editable: true,
-    overridden: false,
-  }));
-  const rest: ListedEntry[] = [];
+  const listed: ListedEntry[] = household
+    .filter((e) => matches(e.name, e.number, e.key))
+    .map((e) => ({
+      id: e.id,
+      number: e.number,
+      number_display: displayNumber(e.number, country),
+      name: e.name,
+      source: "household",
+      file: null,
+      editable: true,
+      overridden: false,
+    }));
+  const kept: PhonebookEntry[] = [];
+  let found = 0;
   for (const e of others) {
+    if (!matches(e.name, e.number, e.key)) continue;
+    found += 1;
+    if (kept.length < limit) kept.push(e);
+  }
+  kept.sort((a, b) => BY_NAME.compare(a.name, b.name));
+  for (const e of kept) {
     const fromOptions = e.source === "options";
-    rest.push({
+    listed.push({
       id: `${fromOptions ? "options" : "file"}:${e.key}`,
       number: e.number,
       number_display: displayNumber(e.number, country),
@@ -64,19 +106,30 @@ export function listPhonebook(
       overridden: own.has(e.key),
     });
   }
-  rest.sort((a, b) => a.name.localeCompare(b.name));
-  return [...listed, ...rest];
+  return { entries: listed, total: listed.length - kept.length + found, truncated: found > limit };
 }
 
-/** What an export writes for a number: E.164 when it is valid, else as written. */
-function exportNumber(entry: ListedEntry, country: CountryCode): string {
-  const normalized = normalizeNumber(entry.number, country);
-  return normalized.kind === "number" && normalized.e164 ? normalized.e164 : entry.number;
+/** A name and number as exported. */
+export interface ExportedEntry {
+  readonly name: string;
+  /** E.164 when the number is valid (the lookup key), else as written. */
+  readonly number: string;
 }
 
-/** The entries announced: an overridden one is left out (its number is exported once). */
-function exported(entries: readonly ListedEntry[]): ListedEntry[] {
-  return entries.filter((e) => !e.overridden);
+/**
+ * Every number the household's calls are named from, once, with the name announced for it:
+ * its own entries, then the options' and files' it does not override.
+ */
+export function exportEntries(
+  household: readonly HouseholdEntry[],
+  others: Iterable<PhonebookEntry>,
+): ExportedEntry[] {
+  const own = new Set(household.map((e) => e.key));
+  const number = (e: { key: string; number: string }) => (e.key.startsWith("+") ? e.key : e.number);
+  const rest: ExportedEntry[] = [];
+  for (const e of others) if (!own.has(e.key)) rest.push({ name: e.name, number: number(e) });
+  if (rest.length <= SORT_EXPORT_UP_TO) rest.sort((a, b) => BY_NAME.compare(a.name, b.name));
+  return [...household.map((e) => ({ name: e.name, number: number(e) })), ...rest];
 }
 
 /** A text value; `;` too in a structured value (N), where it separates the components. */
@@ -85,8 +138,8 @@ function vcardText(text: string, structured = false): string {
   return text.replace(special, (c) => `\\${c}`).replace(/\r?\n/g, "\\n");
 }
 
-export function toVcard(entries: readonly ListedEntry[], country: CountryCode): string {
-  return exported(entries)
+export function toVcard(entries: readonly ExportedEntry[]): string {
+  return entries
     .map((e) =>
       [
         "BEGIN:VCARD",
@@ -95,7 +148,7 @@ export function toVcard(entries: readonly ListedEntry[], country: CountryCode): 
         // import here) keep "\;" there as two characters.
         `FN:${vcardText(e.name)}`,
         `N:${vcardText(e.name, true)};;;;`,
-        `TEL;TYPE=VOICE:${vcardText(exportNumber(e, country))}`,
+        `TEL;TYPE=VOICE:${vcardText(e.number)}`,
         "END:VCARD",
       ].join("\r\n"),
     )
@@ -109,10 +162,8 @@ function csvCell(text: string, isName: boolean): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function toCsv(entries: readonly ListedEntry[], country: CountryCode): string {
-  const rows = exported(entries).map(
-    (e) => `${csvCell(e.name, true)},${csvCell(exportNumber(e, country), false)}`,
-  );
+export function toCsv(entries: readonly ExportedEntry[]): string {
+  const rows = entries.map((e) => `${csvCell(e.name, true)},${csvCell(e.number, false)}`);
   return ["Name,Number", ...rows].map((row) => `${row}\r\n`).join("");
 }
 

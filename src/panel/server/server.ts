@@ -47,6 +47,7 @@ export interface PanelDeps {
   readonly marks: () => HouseholdMarks | null;
   readonly homeAssistant: HomeAssistantClient | null;
   readonly diagnostics: DiagnosticsFeed;
+  /** The daemon's clock: Home Assistant's deadlines and the diagnostics' times run on it. */
   readonly now: () => number;
   readonly log: PanelLog;
   /** Where index.html and assets/ are; DEFAULT_STATIC_ROOT unless a test says otherwise. */

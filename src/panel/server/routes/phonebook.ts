@@ -7,7 +7,9 @@ import type { FastifyInstance, FastifyPluginOptions, FastifyReply } from "fastif
 import type { CountryCode } from "../../../core/caller/numbers.js";
 import type { ChangeResult } from "../../../io/householdPhonebook.js";
 import {
+  DEFAULT_LIST_LIMIT,
   displayNumber,
+  exportEntries,
   listPhonebook,
   previewImport,
   toCsv,
@@ -36,8 +38,7 @@ export async function phonebookRoutes(
 ): Promise<void> {
   const country = deps.options.directory.country as CountryCode;
   const book = deps.directory.household;
-  const listing = () =>
-    listPhonebook(book.entries(), deps.directory.phonebook().entries(), country);
+  const exported = () => exportEntries(book.entries(), deps.directory.phonebook().entries());
 
   const answer = (reply: FastifyReply, result: ChangeResult, status: number) => {
     if (!result.ok) {
@@ -57,7 +58,24 @@ export async function phonebookRoutes(
     });
   };
 
-  app.get("/api/phonebook", async () => ({ entries: listing() }));
+  // A file that could not be read at start is not overwritten (householdPhonebook.ts): say so.
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode;
+    if (status === undefined) {
+      deps.log.warn(`household phonebook: ${error.message}`);
+      return sendError(reply, 503, "phonebook-unavailable", error.message);
+    }
+    return sendError(reply, status, status === 413 ? "too-large" : "bad-request", error.message);
+  });
+
+  app.get("/api/phonebook", async (request) => {
+    const { q, limit } = request.query as { q?: string; limit?: string };
+    const max = Number(limit);
+    return listPhonebook(book.entries(), deps.directory.phonebook().entries(), country, {
+      q: typeof q === "string" ? q.slice(0, 100) : "",
+      limit: Number.isInteger(max) && max > 0 ? Math.min(max, 5000) : DEFAULT_LIST_LIMIT,
+    });
+  });
 
   app.post("/api/phonebook", { schema: { body: entryBody } }, async (request, reply) => {
     const { number, name } = request.body as { number: string; name: string };
@@ -97,14 +115,14 @@ export async function phonebookRoutes(
     reply
       .type("text/vcard; charset=utf-8")
       .header("content-disposition", 'attachment; filename="phonebook.vcf"')
-      .send(toVcard(listing(), country)),
+      .send(toVcard(exported())),
   );
 
   app.get("/api/phonebook/export.csv", async (_request, reply) =>
     reply
       .type("text/csv; charset=utf-8")
       .header("content-disposition", 'attachment; filename="phonebook.csv"')
-      .send(toCsv(listing(), country)),
+      .send(toCsv(exported())),
   );
 }
 

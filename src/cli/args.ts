@@ -13,7 +13,7 @@ import {
 } from "../config/commandLine.js";
 import { OPTIONS_SCHEMA, type Options } from "../config/schema.js";
 import { formatMac, parseMac } from "../core/capture/bpfFilter.js";
-import type { NuisanceCommand } from "./nuisance.js";
+import { type NuisanceCommand, nuisanceCommand } from "./nuisanceArgs.js";
 
 export interface CaptureOptions {
   readonly mgcpPorts: readonly number[];
@@ -377,43 +377,6 @@ async function callsCommand(rest: string[], values: Values): Promise<ParsedComma
         line: values.line as string | undefined,
         json: values.json === true,
       },
-    },
-  };
-}
-
-function nuisanceCommand(rest: string[], values: Values): ParsedCommandLine {
-  const [action, number, ...extra] = rest;
-  const usage = 'e.g. nuisance add "0906*" --label "Mehrwertdienst", or nuisance list';
-  if (action !== "add" && action !== "remove" && action !== "list") {
-    return { ok: false, message: `nuisance needs add, remove or list (${usage})` };
-  }
-  if (action === "list" ? number !== undefined : number === undefined || extra.length > 0) {
-    return {
-      ok: false,
-      message:
-        action === "list"
-          ? `nuisance list takes no number: ${rest.slice(1).join(" ")}`
-          : `nuisance ${action} needs one number or prefix (quote it when it has spaces or *)`,
-    };
-  }
-  if (action !== "add" && (values.label !== undefined || values.allow)) {
-    return { ok: false, message: `nuisance ${action}: --label and --allow belong to add` };
-  }
-  if (action !== "list" && values.json) {
-    return { ok: false, message: `nuisance ${action}: --json belongs to list` };
-  }
-  const text = (key: string) =>
-    typeof values[key] === "string" ? { [key]: values[key] as string } : {};
-  return {
-    ok: true,
-    command: {
-      name: "nuisance",
-      action,
-      ...(number === undefined ? {} : { number }),
-      ...(typeof values.config === "string" ? { configFile: values.config } : {}),
-      ...text("label"),
-      allow: values.allow === true,
-      json: values.json === true,
     },
   };
 }

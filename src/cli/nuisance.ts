@@ -11,19 +11,7 @@
 import type { CountryCode } from "../core/caller/numbers.js";
 import type { HouseholdMark, HouseholdMarks } from "../core/nuisance/marks.js";
 import { type CallsDeps, loadOptions } from "./calls.js";
-
-export type NuisanceAction = "add" | "remove" | "list";
-
-export interface NuisanceCommand {
-  readonly action: NuisanceAction;
-  /** The number or prefix (add, remove). */
-  readonly number?: string;
-  readonly configFile?: string;
-  readonly label?: string;
-  /** add: an allow mark instead of a nuisance mark. */
-  readonly allow: boolean;
-  readonly json: boolean;
-}
+import type { NuisanceCommand } from "./nuisanceArgs.js";
 
 export interface NuisanceDeps extends Pick<CallsDeps, "readOptionsFile" | "defaultDataDir"> {
   readonly openMarks: (folder: string, country: CountryCode) => HouseholdMarks;

@@ -6,8 +6,10 @@
  * - a call appears in Now while it rings, then in Calls;
  * - an unknown caller named from Calls: the next call from that number rings with that name
  *   (the event and the spoken announcement at Home Assistant);
+ * - the log paged by cursor and filtered (missed, direction, a name or digits);
  * - that call's announcement said again on a chosen speaker, and its number marked as nuisance;
- * - a vCard import, with its preview listing the line it cannot take;
+ * - a vCard import, with its preview listing the line it cannot take; household entries edited,
+ *   deleted and exported;
  * - the panel through an ingress proxy under `/api/hassio_ingress/<token>/` with
  *   `X-Ingress-Path`, reloaded on a view, in German;
  * - a peer from another address gets 403 and no data.
@@ -19,11 +21,28 @@ import { describeIfRoot } from "../support/root.js";
 import { chromiumMissing, launchBrowser, type PanelBrowser } from "./support/browser.js";
 import { type IngressProxy, startIngressProxy } from "./support/ingressProxy.js";
 import { ADAPTER_IP, CALL_AGENT_IP, mgcp, PanelLab } from "./support/panelLab.js";
+import { seedCallLog, seedReport } from "./support/seedCalls.js";
 
 const HOME = "aaln/1@ata.example";
 const UNKNOWN = "0449876543";
 const UNKNOWN_DISPLAY = "044 987 65 43";
 const STEP_MS = 90_000;
+
+/** Calls in the log before the daemon starts: a day apart, every third missed, every tenth outgoing. */
+const SEEDED = 120;
+function seededCall(i: number) {
+  const outgoing = i % 10 === 5;
+  return seedReport({
+    id: `seeded-${i}`,
+    startedAt: Date.now() - (i + 1) * 86_400_000,
+    line: "aaln/1@ata.example",
+    direction: outgoing ? "outgoing" : "incoming",
+    talkS: !outgoing && i % 3 === 0 ? null : 30 + i,
+    number: `043555${String(i).padStart(4, "0")}`,
+    name: `Seeded Caller ${i}`,
+    source: "search.ch",
+  });
+}
 
 const VCARD = [
   "BEGIN:VCARD",
@@ -56,7 +75,10 @@ describeIfRoot("the panel in a browser, against the daemon capturing live", () =
   beforeAll(async () => {
     const missing = chromiumMissing();
     if (missing !== null) throw new Error(missing);
-    lab = await PanelLab.start({ program: CLI_COMMAND.slice(1) });
+    lab = await PanelLab.start({
+      program: CLI_COMMAND.slice(1),
+      seed: (dataDir) => seedCallLog(dataDir, SEEDED, seededCall),
+    });
     browser = await launchBrowser();
     page = await browser.page({ locale: "en-GB" });
   }, STEP_MS);
@@ -127,8 +149,67 @@ describeIfRoot("the panel in a browser, against the daemon capturing live", () =
   );
 
   it(
+    "pages through the log by cursor and filters missed calls, direction and a name or digits",
+    async () => {
+      const rows = page.locator("vci-calls li.call");
+      const pageLabel = page.locator("vci-calls [data-testid=page]");
+      const older = page.getByRole("button", { name: "Older" });
+      const newer = page.getByRole("button", { name: "Newer" });
+      const settled = () => page.locator("vci-calls ul.calls[aria-busy=false]").waitFor();
+      await page.getByRole("link", { name: "Calls" }).click();
+      await rows.first().waitFor();
+      // 120 seeded calls and the 2 live ones: 50, 50 and 22.
+      await older.click();
+      await expect.poll(() => pageLabel.textContent()).toBe("Page 2");
+      await settled();
+      expect(await rows.count()).toBe(50);
+      await older.click();
+      await expect.poll(() => pageLabel.textContent()).toBe("Page 3");
+      await expect.poll(() => rows.count()).toBe(22);
+      expect(await rows.last().textContent()).toContain("Seeded Caller 119");
+      expect(await older.isDisabled()).toBe(true);
+      await newer.click();
+      await expect.poll(() => pageLabel.textContent()).toBe("Page 2");
+
+      await page.locator("vci-calls input[name=missed]").check();
+      await expect.poll(() => pageLabel.textContent()).toBe("Page 1");
+      // Every third seeded call, but for the outgoing ones among them (15, 45, 75, 105).
+      await expect.poll(() => rows.count()).toBe(36);
+      expect(new Set(await rows.locator(".outcome").allTextContents())).toEqual(
+        new Set(["missed"]),
+      );
+      await page.locator("vci-calls input[name=missed]").uncheck();
+
+      await page.locator("vci-calls select[name=direction]").selectOption("outgoing");
+      await expect.poll(() => rows.count()).toBe(12);
+      expect(
+        new Set(
+          await rows
+            .locator(".direction")
+            .evaluateAll((all) => all.map((e) => e.getAttribute("title"))),
+        ),
+      ).toEqual(new Set(["Outgoing"]));
+      await page.locator("vci-calls select[name=direction]").selectOption("");
+
+      const search = page.locator("vci-calls input[name=q]");
+      await search.fill("Seeded Caller 77");
+      await expect.poll(() => rows.count()).toBe(1);
+      expect(await rows.first().textContent()).toContain("043 555 00 77");
+      await search.fill("5550042");
+      await expect
+        .poll(() => rows.allTextContents())
+        .toEqual([expect.stringContaining("Seeded Caller 42")]);
+      await search.fill("");
+      await expect.poll(() => rows.count()).toBe(50);
+    },
+    STEP_MS,
+  );
+
+  it(
     "says a call's announcement again on a chosen speaker, and marks its number as nuisance",
     async () => {
+      // Calls anew, without the filters of the step before.
+      await page.getByRole("link", { name: "Now" }).click();
       await page.getByRole("link", { name: "Calls" }).click();
       await page.locator("vci-calls li.call", { hasText: "Erika Beispiel" }).first().click();
       const actions = page.locator("vci-call-actions");
@@ -199,6 +280,41 @@ describeIfRoot("the panel in a browser, against the daemon capturing live", () =
       expect(await page.locator("vci-phonebook li.entry", { hasText: "Ohne Nummer" }).count()).toBe(
         0,
       );
+    },
+    STEP_MS,
+  );
+
+  it(
+    "edits and deletes household entries, and exports what the household sees as vCard and CSV",
+    async () => {
+      const paul = page.locator("vci-phonebook li.entry", { hasText: "Paul Zweiter" });
+      await paul.getByRole("button", { name: "Edit" }).click();
+      const editing = page.locator("vci-phonebook li.entry form");
+      await editing.locator("input[name=name]").fill("Paul Zweiter-Meier");
+      await editing.getByRole("button", { name: "Save" }).click();
+      await page.locator("vci-phonebook li.entry", { hasText: "Paul Zweiter-Meier" }).waitFor();
+
+      page.once("dialog", (dialog) => void dialog.accept());
+      const erna = page.locator("vci-phonebook li.entry", { hasText: "Erna Import" });
+      await erna.getByRole("button", { name: "Delete" }).click();
+      await erna.waitFor({ state: "detached" });
+
+      const exported = async (name: string) => {
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.getByRole("link", { name }).click(),
+        ]);
+        const chunks: Buffer[] = [];
+        for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks).toString("utf8");
+      };
+      const vcard = await exported("Export vCard");
+      expect(vcard).toContain("FN:Paul Zweiter-Meier");
+      expect(vcard).toContain("FN:Hans Muster");
+      expect(vcard).not.toContain("Erna Import");
+      const csv = await exported("Export CSV");
+      expect(csv).toContain("Erika Beispiel");
+      expect(csv).not.toContain("Erna Import");
     },
     STEP_MS,
   );

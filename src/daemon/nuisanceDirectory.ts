@@ -67,18 +67,29 @@ export async function openNuisanceDirectory(
   });
   const online = directory.tellows_key.trim() ? tellowsAsker(options, deps) : null;
 
+  const judge = async (party: Pick<CallerResolution, "number" | "source">) => {
+    const lists: NuisanceLists = {
+      allow,
+      household: deps.marks.matcher(),
+      files: files.current(),
+      options: listed,
+    };
+    const verdict = judgeCaller(party, lists, country);
+    if (verdict.flagged || online === null || isExempt(party, lists, country)) return verdict;
+    const e164 = party.number.kind === "number" ? party.number.e164 : null;
+    return e164 === null ? verdict : online(e164);
+  };
   return {
     async judge(party) {
-      const lists: NuisanceLists = {
-        allow,
-        household: deps.marks.matcher(),
-        files: files.current(),
-        options: listed,
-      };
-      const verdict = judgeCaller(party, lists, country);
-      if (verdict.flagged || online === null || isExempt(party, lists, country)) return verdict;
-      const e164 = party.number.kind === "number" ? party.number.e164 : null;
-      return e164 === null ? verdict : online(e164);
+      try {
+        return await judge(party);
+      } catch (error) {
+        // A list that fails must not cost the household the call: it goes out unflagged.
+        deps.log.warn(
+          `nuisance lists failed, the call is not flagged: ${(error as Error).message}`,
+        );
+        return NOT_FLAGGED;
+      }
     },
     close: () => files.close(),
   };

@@ -162,6 +162,27 @@ describe("tellows in the nuisance verdict", () => {
     expect(warnings).toEqual(["tellows: HTTP 403 Forbidden"]);
   });
 
+  it("a list that fails flags nothing and is said, the call goes on", async () => {
+    const warnings: string[] = [];
+    const opened = await openNuisanceDirectory(options({}), {
+      openFiles: async () => ({ current: () => NumberList.empty(), close: () => {} }),
+      marks: {
+        matcher: () => {
+          throw new Error("disk gone");
+        },
+      },
+      createTellows: createTellowsClient,
+      now: () => 0,
+      log: { info: () => {}, warn: (m) => warnings.push(m) },
+    });
+    expect(await opened.judge(caller("044 555 00 01"))).toEqual({
+      flagged: false,
+      label: null,
+      source: null,
+    });
+    expect(warnings).toEqual(["nuisance lists failed, the call is not flagged: disk gone"]);
+  });
+
   it("needs the partner name with the key, said before anything starts", () => {
     const result = validateOptions({ directory: { tellows_key: "k" } });
     expect(result).toEqual({

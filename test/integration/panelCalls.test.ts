@@ -85,42 +85,44 @@ async function page(query: string) {
 describe("Calls with 100,000 calls in the log", () => {
   it("answers the first page in well under 100 ms of server time", async () => {
     await page("limit=50"); // the statement is prepared on first use, as after any start
-    const times: number[] = [];
-    let first: Awaited<ReturnType<typeof page>> | undefined;
-    for (let i = 0; i < 5; i++) {
-      first = await page("limit=50");
-      times.push(first.total);
-    }
-    const median = [...times].sort((a, b) => a - b)[2] as number;
+    const pages: Awaited<ReturnType<typeof page>>[] = [];
+    for (let i = 0; i < 5; i++) pages.push(await page("limit=50"));
+    const first = pages[0];
+    const query = medianOf(pages.map((p) => p.db));
+    const total = medianOf(pages.map((p) => p.total));
     console.log(
-      `panel: first Calls page of ${CALLS} calls: query ${first?.db.toFixed(2)} ms, ` +
-        `HTTP request ${median.toFixed(1)} ms (median of 5)`,
+      `panel: first Calls page of ${CALLS} calls: query ${query.toFixed(2)} ms, ` +
+        `HTTP request ${total.toFixed(1)} ms (medians of 5)`,
     );
     expect(first?.calls.map((c) => c.call_id).slice(0, 3)).toEqual([
       "call-99999",
       "call-99998",
       "call-99997",
     ]);
-    expect(first?.db).toBeLessThan(20);
-    expect(median).toBeLessThan(100);
+    // Medians: the machine is shared, and one sample may wait for another process.
+    expect(query).toBeLessThan(20);
+    expect(total).toBeLessThan(100);
   });
 
   it("pages through every call once, newest first, calls that started together included", async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
-    let slowest = 0;
+    const times: number[] = [];
     do {
       const answer = await page(`limit=200${cursor ? `&before=${cursor}` : ""}`);
       seen.push(...answer.calls.map((c) => c.call_id));
-      slowest = Math.max(slowest, answer.db);
+      times.push(answer.db);
       cursor = answer.next;
     } while (cursor !== null);
     expect(seen.length).toBe(CALLS);
     expect(new Set(seen).size).toBe(CALLS);
     expect(seen[0]).toBe("call-99999");
     expect(seen.at(-1)).toBe("call-0");
-    // Page 500 costs what page 1 does: no OFFSET.
-    expect(slowest).toBeLessThan(20);
+    // The last pages cost what the first do: no OFFSET, whose cost grows with the page.
+    const early = medianOf(times.slice(0, 50));
+    const late = medianOf(times.slice(-50));
+    expect(late).toBeLessThan(3 * early + 2);
+    expect(medianOf(times)).toBeLessThan(20);
   }, 120_000);
 
   it("filters missed calls, a line, a direction and a text, each page with the filter kept", async () => {
@@ -145,6 +147,11 @@ describe("Calls with 100,000 calls in the log", () => {
     expect(byName.total).toBeLessThan(500);
   });
 });
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
 
 /** The ids of the newest `count` calls the predicate takes. */
 function newest(count: number, take: (i: number) => boolean): string[] {

@@ -5,6 +5,7 @@
  * - The Supervisor's ingress proxy reaches the add-on from 172.30.32.2 (the add-on runs on the
  *   host network and listens on every address); loopback is the same machine (a developer's
  *   browser outside the Supervisor, the tests). Every other peer gets 403 and nothing else.
+ * - From loopback, only requests naming this machine (`localhost`, 127.x, [::1]) as Host.
  * - A request that changes something must carry `X-VoIP-CallerID: 1` and a JSON body type: a
  *   form or an image tag on another web site can send neither without a CORS preflight, and
  *   the panel answers no preflight (no CORS headers at all), so it cannot be forged.
@@ -20,6 +21,18 @@ export function isAllowedPeer(address: string | undefined): boolean {
   const plain = address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address;
   if (plain === INGRESS_PROXY_ADDRESS || plain === "::1") return true;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
+}
+
+/**
+ * A browser on this machine asked by its own name (DNS rebinding: another site's name made
+ * to point at 127.0.0.1 would otherwise be the panel's own origin, custom header and all).
+ * The ingress proxy passes on whatever name Home Assistant is reached by: not checked there.
+ */
+export function isAllowedHost(peer: string | undefined, host: string | undefined): boolean {
+  const plain = peer?.toLowerCase().startsWith("::ffff:") ? peer.slice(7) : peer;
+  if (plain === INGRESS_PROXY_ADDRESS) return true;
+  const name = (host ?? "").toLowerCase().replace(/:\d+$/, "");
+  return name === "localhost" || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

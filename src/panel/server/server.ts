@@ -20,7 +20,7 @@ import type { CallerDirectory } from "../../daemon/callerDirectory.js";
 import type { Household } from "../../daemon/household.js";
 import type { HomeAssistantClient } from "../../daemon/outputs/output.js";
 import type { CallLog } from "../../io/callLog.js";
-import { ingressPrefix, isAllowedPeer, stateChangeRefusal } from "./guard.js";
+import { ingressPrefix, isAllowedHost, isAllowedPeer, stateChangeRefusal } from "./guard.js";
 import { callsRoutes } from "./routes/calls.js";
 import { marksRoutes } from "./routes/marks.js";
 import { phonebookRoutes } from "./routes/phonebook.js";
@@ -94,8 +94,9 @@ export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstanc
 
   // Before anything is read of the request (not even its body): a peer not allowed hears 403.
   app.addHook("onRequest", async (request, reply) => {
-    if (!isAllowedPeer(request.socket.remoteAddress)) {
-      deps.log.debug(() => `panel: refused a request from ${request.socket.remoteAddress}`);
+    const peer = request.socket.remoteAddress;
+    if (!isAllowedPeer(peer) || !isAllowedHost(peer, request.headers.host)) {
+      deps.log.debug(() => `panel: refused a request from ${peer} for ${request.headers.host}`);
       return reply.code(403).header("connection", "close").send();
     }
     reply.headers(SECURITY_HEADERS);

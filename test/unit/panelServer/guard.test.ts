@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ingressPrefix,
+  isAllowedHost,
   isAllowedPeer,
   stateChangeRefusal,
 } from "../../../src/panel/server/guard.js";
@@ -37,6 +38,29 @@ describe("who the panel answers", () => {
     ]) {
       expect(isAllowedPeer(peer), String(peer)).toBe(false);
     }
+  });
+});
+
+describe("the name a browser on this machine asked for", () => {
+  it("is this machine's: another site's name pointed at 127.0.0.1 (DNS rebinding) is refused", () => {
+    for (const host of [
+      "localhost:8099",
+      "127.0.0.1:8099",
+      "127.0.0.1",
+      "[::1]:8099",
+      "LOCALHOST",
+    ]) {
+      expect(isAllowedHost("127.0.0.1", host), host).toBe(true);
+      expect(isAllowedHost("::1", host), host).toBe(true);
+    }
+    for (const host of ["evil.example:8099", "127.0.0.1.evil.example", "", undefined]) {
+      expect(isAllowedHost("127.0.0.1", host), String(host)).toBe(false);
+    }
+  });
+
+  it("is not checked for HA's proxy, which passes on the name Home Assistant is reached by", () => {
+    expect(isAllowedHost("172.30.32.2", "homeassistant.local:8123")).toBe(true);
+    expect(isAllowedHost("::ffff:172.30.32.2", undefined)).toBe(true);
   });
 });
 

@@ -29,6 +29,8 @@ export interface Line {
 
 export interface CaptureHealth {
   state: string;
+  /** Why it is in that state, in the daemon's (English) words; "" when there is nothing to say. */
+  detail?: string;
   interface: string | null;
   lastPacketAgeS: number | null;
   packets: number;
@@ -39,7 +41,7 @@ export interface PanelState {
   version: string;
   lines: Line[];
   capture: CaptureHealth;
-  bridge: ({ state: string; frames?: number } & Record<string, unknown>) | null;
+  bridge: ({ state: string; detail?: string; frames?: number } & Record<string, unknown>) | null;
   directory: { searchChUsedThisMonth: number; searchChQuota: number | null; onlineLookup: boolean };
 }
 

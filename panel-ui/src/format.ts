@@ -60,10 +60,14 @@ export function callerTitle(call: Call, t: Translate): string {
   return call.anonymous ? t("calls.withheld") : t("calls.unknown");
 }
 
+/** A word the server sends, in the household's language when the panel knows it. */
+export function known(prefix: string, word: string, t: Translate): string {
+  const key = `${prefix}.${word}` as Parameters<Translate>[0];
+  const text = t(key);
+  return text === key ? word : text;
+}
+
 /** A name's source in the household's words ("phonebook", "search.ch", …). */
 export function sourceLabel(source: string | null, t: Translate): string {
-  if (source === null) return "";
-  const key = `source.${source}` as Parameters<Translate>[0];
-  const text = t(key);
-  return text === key ? source : text;
+  return source === null ? "" : known("source", source, t);
 }

@@ -5,7 +5,7 @@
  */
 import { css, html, LitElement, nothing } from "lit";
 import type { Line, PanelState } from "../api.js";
-import { formatCallTime, sourceLabel } from "../format.js";
+import { formatCallTime, known, sourceLabel } from "../format.js";
 import { locale, t } from "../locale.js";
 import { shared } from "../styles.js";
 
@@ -86,7 +86,8 @@ export class VciNow extends LitElement {
       <h2>${t("now.capture")}</h2>
       <dl>
         <dt>${t("now.state")}</dt>
-        <dd>${capture.state}</dd>
+        <dd>${known("status", capture.state, t)}</dd>
+        ${capture.detail ? html`<dt></dt><dd class="muted">${capture.detail}</dd>` : nothing}
         ${capture.interface ? html`<dt>${t("now.interface")}</dt><dd>${capture.interface}</dd>` : nothing}
         <dt>${t("now.lastPacket")}</dt>
         <dd>${age}</dd>
@@ -103,14 +104,15 @@ export class VciNow extends LitElement {
     const bridge = state.bridge;
     if (!bridge) return nothing;
     const counters = Object.entries(bridge).filter(
-      ([key, value]) => key !== "state" && (typeof value === "number" || typeof value === "string"),
+      ([key, value]) => key !== "state" && key !== "detail" && typeof value === "number",
     );
     return html`<section class="card" data-testid="bridge">
       <h2>${t("now.bridge")}</h2>
       <dl>
         <dt>${t("now.state")}</dt>
-        <dd>${bridge.state}</dd>
-        ${counters.map(([key, value]) => html`<dt>${key}</dt><dd>${String(value)}</dd>`)}
+        <dd>${known("status", bridge.state, t)}</dd>
+        ${bridge.detail ? html`<dt></dt><dd class="muted">${String(bridge.detail)}</dd>` : nothing}
+        ${counters.map(([key, value]) => html`<dt>${known("bridge", key, t)}</dt><dd>${String(value)}</dd>`)}
       </dl>
     </section>`;
   }

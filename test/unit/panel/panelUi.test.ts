@@ -9,6 +9,7 @@ import {
   callOutcome,
   formatCallTime,
   formatDuration,
+  known,
   routeOf,
   sourceLabel,
 } from "../../../panel-ui/src/format.js";
@@ -85,6 +86,9 @@ describe("calls as the household reads them", () => {
     expect(sourceLabel("search.ch", t)).toBe("search.ch");
     expect(sourceLabel("phonebook", translator("de"))).toBe("Telefonbuch");
     expect(sourceLabel("something-new", t)).toBe("something-new");
+    expect(known("status", "capturing", translator("de"))).toBe("schneidet mit");
+    expect(known("bridge", "toInternal", t)).toBe("To the adapter");
+    expect(known("bridge", "newCounter", t)).toBe("newCounter");
   });
 
   it("shows only the time for today's calls, the date too for older ones", () => {

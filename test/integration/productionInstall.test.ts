@@ -7,7 +7,7 @@
  * `npm run test:install`, which CI runs after `npm test`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../support/projectRoot.js";
@@ -50,6 +50,15 @@ describe("installed from the packed tarball, production dependencies only", () =
       expect(modules).not.toContain(dev);
     const packaged = readdirSync(join(folder, "node_modules", "voip-callerid"));
     expect(packaged.sort()).toEqual(["README.md", "dist", "examples", "package.json"]);
+  });
+
+  it("carries the panel's page, built, with relative URLs and nothing from elsewhere", () => {
+    const panel = join(folder, "node_modules", "voip-callerid", "dist", "panel");
+    const page = readFileSync(join(panel, "index.html"), "utf8");
+    const urls = [...page.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) expect(url).toMatch(/^\.\//);
+    for (const url of urls) expect(existsSync(join(panel, url as string)), url).toBe(true);
   });
 
   it("replays the bundled example", () => {

@@ -28,14 +28,17 @@ const UNKNOWN = "0449876543";
 const UNKNOWN_DISPLAY = "044 987 65 43";
 const STEP_MS = 90_000;
 
-/** Calls in the log before the daemon starts: a day apart, every third missed, every tenth outgoing. */
+/**
+ * Calls in the log before the daemon starts: a day apart, every third missed, every tenth
+ * outgoing, every eighth on the Office line.
+ */
 const SEEDED = 120;
 function seededCall(i: number) {
   const outgoing = i % 10 === 5;
   return seedReport({
     id: `seeded-${i}`,
     startedAt: Date.now() - (i + 1) * 86_400_000,
-    line: "aaln/1@ata.example",
+    line: i % 8 === 3 ? "aaln/2@ata.example" : "aaln/1@ata.example",
     direction: outgoing ? "outgoing" : "incoming",
     talkS: !outgoing && i % 3 === 0 ? null : 30 + i,
     number: `043555${String(i).padStart(4, "0")}`,
@@ -149,7 +152,7 @@ describeIfRoot("the panel in a browser, against the daemon capturing live", () =
   );
 
   it(
-    "pages through the log by cursor and filters missed calls, direction and a name or digits",
+    "pages through the log by cursor and filters missed calls, direction, line, a name or digits",
     async () => {
       const rows = page.locator("vci-calls li.call");
       const pageLabel = page.locator("vci-calls [data-testid=page]");
@@ -190,6 +193,11 @@ describeIfRoot("the panel in a browser, against the daemon capturing live", () =
         ),
       ).toEqual(new Set(["Outgoing"]));
       await page.locator("vci-calls select[name=direction]").selectOption("");
+
+      await page.locator("vci-calls select[name=line]").selectOption({ label: "Office" });
+      await expect.poll(() => rows.count()).toBe(15);
+      expect(new Set(await rows.locator(".line").allTextContents())).toEqual(new Set(["Office"]));
+      await page.locator("vci-calls select[name=line]").selectOption("");
 
       const search = page.locator("vci-calls input[name=q]");
       await search.fill("Seeded Caller 77");

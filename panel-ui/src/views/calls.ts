@@ -41,6 +41,7 @@ export class VciCalls extends LitElement {
   /** The cursor of every page seen so far: page n was fetched with cursors[n]. */
   private cursors: (string | null)[] = [null];
   private lineStates = "";
+  private readonly seenLines = new Map<string, string>();
   private typing: ReturnType<typeof setTimeout> | undefined;
   private request = 0;
 
@@ -108,6 +109,15 @@ export class VciCalls extends LitElement {
     else this.typing = setTimeout(() => void this.load(), delayMs);
   }
 
+  /** The household's lines, and those of the calls seen so far (a line may be quiet today). */
+  private lineChoices(): [string, string][] {
+    for (const line of this.panelState?.lines ?? []) this.seenLines.set(line.key, line.label);
+    for (const call of this.calls ?? [])
+      if (!this.seenLines.has(call.line))
+        this.seenLines.set(call.line, call.line_name ?? call.line);
+    return [...this.seenLines].sort((a, b) => a[1].localeCompare(b[1]));
+  }
+
   private older(): void {
     if (this.next === null) return;
     this.cursors[this.page + 1] = this.next;
@@ -124,7 +134,7 @@ export class VciCalls extends LitElement {
   }
 
   override render() {
-    const lines = this.panelState?.lines ?? [];
+    const lines = this.lineChoices();
     return html`
       <section class="card filters row">
         <label><input type="checkbox" name="missed"
@@ -133,7 +143,7 @@ export class VciCalls extends LitElement {
         <select name="line" aria-label=${t("calls.allLines")}
           @change=${(e: Event) => this.setFilter({ line: (e.target as HTMLSelectElement).value })}>
           <option value="">${t("calls.allLines")}</option>
-          ${lines.map((line) => html`<option value=${line.key}>${line.label}</option>`)}
+          ${lines.map(([key, label]) => html`<option value=${key}>${label}</option>`)}
         </select>
         <select name="direction" aria-label=${t("calls.bothDirections")}
           @change=${(e: Event) =>

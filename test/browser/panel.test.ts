@@ -328,21 +328,28 @@ describeIfRoot("the panel in a browser, against the daemon capturing live", () =
   );
 
   it(
-    "works through the ingress proxy's prefix, also after a reload, in the browser's language",
+    "works through the ingress proxy's prefix, after a reload too, in German on a 360 px phone",
     async () => {
       proxy = await startIngressProxy(lab.url, "0123456789abcdef");
-      const german = await browser.page({ locale: "de-CH" });
+      // A phone in the companion app: German, 360 px wide.
+      const german = await browser.page({ locale: "de-CH", width: 360, height: 740 });
+      const fitsWidth = async () =>
+        expect(await german.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
       await german.goto(`${proxy.url}#/calls`);
       const row = german.locator("vci-calls li.call", { hasText: "Erika Beispiel" }).first();
       await row.waitFor();
       await german.reload();
       await row.waitFor();
+      await row.click();
+      await german.locator("vci-call-actions").waitFor();
+      await fitsWidth();
       expect(await german.getByRole("link", { name: "Anrufe" }).getAttribute("class")).toBe(
         "active",
       );
       // Live state over server-sent events through the proxy.
       await german.getByRole("link", { name: "Jetzt" }).click();
       await expect.poll(() => german.locator("[data-testid=live]").textContent()).toBe("live");
+      await fitsWidth();
       // A change through the proxy: a phonebook entry added.
       await german.getByRole("link", { name: "Telefonbuch" }).click();
       await german
@@ -353,6 +360,7 @@ describeIfRoot("the panel in a browser, against the daemon capturing live", () =
         .fill("Über den Proxy");
       await german.getByRole("button", { name: "Hinzufügen" }).click();
       await german.locator("vci-phonebook li.entry", { hasText: "Über den Proxy" }).waitFor();
+      await fitsWidth();
 
       expect(proxy.outside).toEqual([]);
       expect(proxy.forwarded).toContain("/api/events");

@@ -10,17 +10,24 @@
  * Each call rings one of ten configured lines with a caller id (every other caller is in the
  * phonebook) and stops ringing 250 ms later (a missed call). Needs root (namespaces).
  *
+ * The daemon is started as addon/run.sh starts it (src/nodeFlags.ts); its capture worker is a
+ * second node process. Both are reported: each one's RSS, and `together`, the physical pages
+ * of both counted once (the node binary's code is in each one's RSS; residentMemory.ts).
+ *
  *   npm run bench:soak        SOAK_CALLS=… SOAK_RATE=… BURST_CALLS=… to change the figures,
- *                             DAEMON_NODE_FLAGS="--max-semi-space-size=1" to try V8 flags,
- *                             SOAK_HEAP_SNAPSHOT=1 (with --heapsnapshot-signal=SIGUSR2) for a
- *                             heap snapshot of the daemon at the soak's end
+ *                             DAEMON_NODE_FLAGS="…" to start the daemon with other node flags
+ *                             instead ("" for none), SOAK_HEAP_SNAPSHOT=1 (with
+ *                             --heapsnapshot-signal=SIGUSR2) for a heap snapshot of the daemon
+ *                             at the soak's end
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { validateOptions } from "../src/config/validateOptions.js";
+import { DAEMON_NODE_FLAGS, MEMORY_ENVIRONMENT } from "../src/nodeFlags.js";
 import { FAKE_HA_TOKEN, startFakeHomeAssistant } from "../test/support/fakeHomeAssistant.js";
 import { startMosquitto } from "../test/support/mosquitto.js";
 import { type Link, NetworkSandbox } from "../test/support/netns.js";
+import { type ResidentMemory, residentMemory } from "./residentMemory.js";
 
 const SOAK_CALLS = Number(process.env.SOAK_CALLS ?? 10_000);
 const SOAK_RATE = Number(process.env.SOAK_RATE ?? 20);
@@ -65,28 +72,35 @@ socket.bind(2727, async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resident memory of the daemon and of its child processes (the capture worker), in kB. */
-function residentKb(pid: number): { main: number; peak: number; children: number } {
-  const status = (p: number) => readFileSync(`/proc/${p}/status`, "utf8");
-  const field = (text: string, name: string) =>
-    Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? 0);
-  const own = status(pid);
-  let children = 0;
-  const childPids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-    .trim()
-    .split(/\s+/)
-    .filter((p) => p !== "");
-  for (const child of childPids) {
-    try {
-      children += field(status(Number(child)), "VmRSS");
-    } catch {
-      // The child has just exited.
-    }
-  }
-  return { main: field(own, "VmRSS"), peak: field(own, "VmHWM"), children };
+const mb = (kb: number) => (kb / 1024).toFixed(0);
+
+/** One line of figures: each process's RSS, their sum, and both counted once. */
+function describe(m: ResidentMemory): string {
+  return (
+    `daemon ${mb(m.main).padStart(3)} MB + capture worker ${mb(m.children).padStart(3)} MB = ` +
+    `${mb(m.main + m.children).padStart(3)} MB RSS; together ${mb(m.together).padStart(3)} MB`
+  );
 }
 
-const mb = (kb: number) => (kb / 1024).toFixed(0);
+/** The highest figures seen: the daemon's VmHWM, the highest samples of the rest. */
+class Peaks {
+  #worker = 0;
+  #sum = 0;
+  #together = 0;
+  #daemon = 0;
+  add(m: ResidentMemory): void {
+    this.#daemon = Math.max(this.#daemon, m.peak);
+    this.#worker = Math.max(this.#worker, m.children);
+    this.#sum = Math.max(this.#sum, m.main + m.children);
+    this.#together = Math.max(this.#together, m.together);
+  }
+  describe(): string {
+    return (
+      `daemon ${mb(this.#daemon)} MB (VmHWM), capture worker ${mb(this.#worker)} MB, ` +
+      `sum ${mb(this.#sum)} MB RSS; together ${mb(this.#together)} MB (highest samples)`
+    );
+  }
+}
 
 interface Daemon {
   child: ChildProcess;
@@ -95,9 +109,11 @@ interface Daemon {
 }
 
 function startDaemon(config: string): Daemon {
-  const flags = (process.env.DAEMON_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+  const given = process.env.DAEMON_NODE_FLAGS;
+  const flags = given === undefined ? DAEMON_NODE_FLAGS : given.split(" ").filter((f) => f !== "");
   const child = spawn(process.execPath, [...flags, "dist/main.js", "run", "--config", config], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...MEMORY_ENVIRONMENT },
   });
   // The log (stdout and stderr), kept to its last lines: the daemon's own memory is measured.
   let stderr = "";
@@ -198,23 +214,22 @@ async function main(): Promise<void> {
     daemon = startDaemon(config);
     await whenStarted();
     const pid = daemon.child.pid as number;
-    const before = residentKb(pid);
+    const before = residentMemory(pid);
+    console.log(`idle after start: ${describe(before)}`);
     const burstStart = ringing();
+    const burstPeaks = new Peaks();
+    const burstSampler = setInterval(() => burstPeaks.add(residentMemory(pid)), 500);
     await send(BURST_CALLS, BURST_RATE, 0);
-    let burstChildrenPeak = 0;
-    const burstSampler = setInterval(() => {
-      burstChildrenPeak = Math.max(burstChildrenPeak, residentKb(pid).children);
-    }, 200);
     await until(() => ringing() - burstStart >= BURST_CALLS, "the burst's events", 120_000).catch(
       (error: Error) => console.log(`burst: ${error.message} (${ringing() - burstStart} events)`),
     );
     await sleep(3000);
     clearInterval(burstSampler);
-    const afterBurst = residentKb(pid);
+    const afterBurst = residentMemory(pid);
+    burstPeaks.add(afterBurst);
     console.log(
-      `burst of ${BURST_CALLS} calls at ${BURST_RATE}/s: ${ringing() - burstStart} ringing events at Home Assistant; ` +
-        `resident before ${mb(before.main)} MB, peak ${mb(afterBurst.peak)} MB, after ${mb(afterBurst.main)} MB ` +
-        `(capture worker ${mb(burstChildrenPeak)} MB at most) (target ≤ 80 MB)`,
+      `burst of ${BURST_CALLS} calls at ${BURST_RATE}/s: ${ringing() - burstStart} ringing events at Home Assistant\n` +
+        `  peak   ${burstPeaks.describe()}\n  after  ${describe(afterBurst)}  (target ≤ 80 MB)`,
     );
     await daemon.stop();
     const burstLog = daemon
@@ -231,17 +246,14 @@ async function main(): Promise<void> {
     const soakPid = daemon.child.pid as number;
     const startedAt = Date.now();
     const soakStart = ringing();
-    const curve: string[] = [];
-    let peakSample = 0;
+    const soakPeaks = new Peaks();
     const sample = () => {
-      const now = residentKb(soakPid);
-      peakSample = Math.max(peakSample, now.main);
+      const now = residentMemory(soakPid);
+      soakPeaks.add(now);
       const seconds = ((Date.now() - startedAt) / 1000).toFixed(0).padStart(4);
-      curve.push(
-        `${seconds} s  ${String(ringing() - soakStart).padStart(6)} calls  ` +
-          `resident ${mb(now.main).padStart(4)} MB  (peak so far ${mb(now.peak)} MB, capture worker ${mb(now.children)} MB)`,
+      console.log(
+        `${seconds} s ${String(ringing() - soakStart).padStart(6)} calls  ${describe(now)}`,
       );
-      console.log(curve[curve.length - 1]);
     };
     sample();
     const sampler = setInterval(sample, SAMPLE_EVERY_MS);
@@ -252,15 +264,16 @@ async function main(): Promise<void> {
     await sleep(SAMPLE_EVERY_MS);
     clearInterval(sampler);
     sample();
-    const end = residentKb(soakPid);
+    const end = residentMemory(soakPid);
+    soakPeaks.add(end);
     if (process.env.SOAK_HEAP_SNAPSHOT) {
       // Needs DAEMON_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2; written to the working folder.
       daemon.child.kill("SIGUSR2");
       await sleep(15_000);
     }
     console.log(
-      `soak of ${SOAK_CALLS} calls at ${SOAK_RATE}/s: ${ringing() - soakStart} ringing events; ` +
-        `resident peak ${mb(end.peak)} MB (VmHWM; highest sample ${mb(peakSample)} MB), at the end ${mb(end.main)} MB (target ≤ 80 MB)`,
+      `soak of ${SOAK_CALLS} calls at ${SOAK_RATE}/s: ${ringing() - soakStart} ringing events\n` +
+        `  peak   ${soakPeaks.describe()}\n  end    ${describe(end)}  (target ≤ 80 MB)`,
     );
     await daemon.stop();
     const problems = daemon

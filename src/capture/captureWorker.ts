@@ -30,6 +30,13 @@ import {
  */
 const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The kernel's capture ring, resident for as long as the capture is open. Only signalling
+ * passes the filter (a call is a few packets of a few hundred bytes), and this worker does
+ * nothing but empty the ring: 1 MiB holds a burst of thousands of them.
+ */
+const CAPTURE_RING_BYTES = 1024 * 1024;
+
 function send(message: CaptureWorkerMessage, sent?: () => void): void {
   report(message, sent);
 }
@@ -54,6 +61,7 @@ function run(config: CaptureWorkerConfig): void {
   };
   const opened = openLiveCapture({
     interfaceName: config.interfaceName,
+    bufferSize: CAPTURE_RING_BYTES,
     filter: (linkType) => filterFor(config.filters, linkType),
     onFrame: (frame) => {
       if (unsentBytes + pendingBytes + frame.data.length > MAX_UNSENT_BYTES) {

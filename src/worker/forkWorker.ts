@@ -1,12 +1,14 @@
 /**
  * Starts a worker program (a .ts/.js file beside its caller) as a child process with an IPC
  * channel, as WorkerSupervisor uses it. From the compiled program it runs the .js file; from
- * source (tests, `tsx`) the .ts file, through tsx's loader.
+ * source (tests, `tsx`) the .ts file, through tsx's loader; either way with the node flags
+ * for a small resident memory (nodeFlags.ts).
  */
 
 import { fork } from "node:child_process";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MEMORY_ENVIRONMENT, WORKER_NODE_FLAGS } from "../nodeFlags.js";
 import type { WorkerProcess } from "./workerSupervisor.js";
 
 /** Keeps the last few lines a worker wrote to stderr: the reason it died is usually there. */
@@ -25,9 +27,13 @@ export function forkWorker<M>(
 ): WorkerProcess<M> {
   const beside = fileURLToPath(besideUrl);
   const extension = extname(beside);
-  const execArgv = extension === ".ts" ? ["--import", import.meta.resolve("tsx")] : [];
+  const execArgv = [
+    ...WORKER_NODE_FLAGS,
+    ...(extension === ".ts" ? ["--import", import.meta.resolve("tsx")] : []),
+  ];
   const child = fork(join(dirname(beside), `${name}${extension}`), [JSON.stringify(config)], {
     execArgv,
+    env: { ...process.env, ...MEMORY_ENVIRONMENT },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
     // Structured clone: captured frames travel as Uint8Arrays, not as JSON.
     serialization: "advanced",

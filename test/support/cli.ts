@@ -5,6 +5,7 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { inject } from "vitest";
+import { DAEMON_NODE_FLAGS } from "../../src/nodeFlags.js";
 import { PROJECT_ROOT } from "./projectRoot.js";
 
 export { PROJECT_ROOT };
@@ -19,8 +20,11 @@ function builtMain(): string {
   return main;
 }
 
-/** The argv that starts the CLI: `[node, <this run's build>/dist/main.js]`. */
-export const CLI_COMMAND = [process.execPath, builtMain()];
+/**
+ * The argv that starts the CLI: `[node, <flags>, <this run's build>/dist/main.js]`, with the
+ * node flags addon/run.sh gives the add-on (src/nodeFlags.ts).
+ */
+export const CLI_COMMAND = [process.execPath, ...DAEMON_NODE_FLAGS, builtMain()];
 
 /**
  * A module of the compiled program, e.g. `builtModule("io/callLog.js")`, for child scripts

@@ -85,6 +85,14 @@ export interface PhonebookEntry {
   source: "household" | "options" | "file";
   file: string | null;
   editable: boolean;
+  /** An options/file entry whose number the household's own phonebook names otherwise. */
+  overridden?: boolean;
+}
+
+export interface PhonebookPage {
+  entries: PhonebookEntry[];
+  /** More options/file entries than were sent: search to see them. */
+  truncated?: boolean;
 }
 
 export interface ImportPreview {
@@ -102,6 +110,14 @@ export interface Speakers {
   media_players: Entity[];
   tts: Entity[];
   satellites: Entity[];
+}
+
+/** A number or a past call; said on `speaker` (media player or satellite) with voice `tts`. */
+export interface AnnounceRequest {
+  number?: string;
+  call_id?: string;
+  speaker?: string;
+  tts?: string;
 }
 
 /** A refusal from the server, with its human text when it sent one. */
@@ -178,7 +194,11 @@ export const api = {
   state: () => getJson<PanelState>("api/state"),
   calls: (filter: CallFilter, limit: number, before: string | null) =>
     getJson<CallPage>(callsPath(filter, limit, before)),
-  phonebook: () => getJson<{ entries: PhonebookEntry[] }>("api/phonebook"),
+  /** All household entries, and options/file entries up to the server's limit (`truncated`). */
+  phonebook: (q = "") =>
+    getJson<PhonebookPage>(
+      q.trim() ? `api/phonebook?q=${encodeURIComponent(q.trim())}` : "api/phonebook",
+    ),
   addEntry: (number: string, name: string) =>
     sendJson<PhonebookEntry>("POST", "api/phonebook", { number, name }),
   editEntry: (id: string, number: string, name: string) =>
@@ -195,6 +215,6 @@ export const api = {
   mark: (number: string, kind: "nuisance" | "allow", label: string | null) =>
     sendJson<unknown>("POST", "api/marks", { number, kind, label }),
   speakers: () => getJson<Speakers>("api/speakers"),
-  announce: (request: { number?: string; call_id?: string; speaker?: string }) =>
-    sendJson<{ sentence: string }>("POST", "api/announce", request),
+  announce: (request: AnnounceRequest) =>
+    sendJson<{ sentence: string; spoken?: boolean }>("POST", "api/announce", request),
 };

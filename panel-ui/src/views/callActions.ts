@@ -6,7 +6,7 @@
 import { css, html, LitElement, nothing } from "lit";
 import { ApiError, api, type Call, type Speakers, telSearchUrl } from "../api.js";
 import { t } from "../locale.js";
-import { speakerOptions, speakers } from "../speakers.js";
+import { speakerOptions, speakers, voiceSelect } from "../speakers.js";
 import { shared } from "../styles.js";
 
 export class VciCallActions extends LitElement {
@@ -66,15 +66,12 @@ export class VciCallActions extends LitElement {
     void this.saveName();
   };
 
-  /** The household's own entry for this number is edited; otherwise one is added. */
+  /** Added to the household's phonebook; the server renames the number's entry if it has one. */
   private saveName(): Promise<void> {
     const number = this.call.number ?? "";
     const name = this.value("name");
     return this.act(async () => {
-      const book = await api.phonebook();
-      const own = book.entries.find((entry) => entry.editable && entry.number === number);
-      if (own) await api.editEntry(own.id, number, name);
-      else await api.addEntry(number, name);
+      await api.addEntry(number, name);
       return t("calls.saved");
     });
   }
@@ -89,10 +86,12 @@ export class VciCallActions extends LitElement {
 
   private sayAgain(): Promise<void> {
     const speaker = this.value("speaker");
+    const tts = this.value("tts");
     return this.act(async () => {
       const said = await api.announce({
         call_id: this.call.call_id,
         ...(speaker ? { speaker } : {}),
+        ...(tts ? { tts } : {}),
       });
       return t("calls.said", { sentence: said.sentence });
     });
@@ -128,6 +127,7 @@ export class VciCallActions extends LitElement {
           <option value="">${t("try.noSpeaker")}</option>
           ${this.speakerList ? speakerOptions(this.speakerList) : nothing}
         </select>
+        ${voiceSelect(this.speakerList)}
         <button class="secondary" ?disabled=${this.busy} data-action="say"
           @click=${() => this.sayAgain()}>${t("calls.sayAgain")}</button>
       </div>

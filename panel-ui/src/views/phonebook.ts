@@ -23,6 +23,7 @@ export class VciPhonebook extends LitElement {
     message: { state: true },
     failure: { state: true },
     search: { state: true },
+    truncated: { state: true },
   };
   declare entries: PhonebookEntry[] | null;
   declare editing: string | null;
@@ -30,6 +31,9 @@ export class VciPhonebook extends LitElement {
   declare message: string;
   declare failure: string;
   declare search: string;
+  /** The server sent only part of the options/file entries: a search finds the others. */
+  declare truncated: boolean;
+  private typing: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -39,6 +43,7 @@ export class VciPhonebook extends LitElement {
     this.message = "";
     this.failure = "";
     this.search = "";
+    this.truncated = false;
   }
 
   override connectedCallback(): void {
@@ -46,9 +51,16 @@ export class VciPhonebook extends LitElement {
     void this.load();
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.typing);
+  }
+
   private async load(): Promise<void> {
     await this.attempt(async () => {
-      this.entries = (await api.phonebook()).entries;
+      const page = await api.phonebook(this.search);
+      this.entries = page.entries;
+      this.truncated = page.truncated === true;
     });
   }
 
@@ -199,7 +211,11 @@ export class VciPhonebook extends LitElement {
       <input type="search" class="filter" placeholder=${t("book.filter")} aria-label=${t("book.filter")}
         @input=${(e: Event) => {
           this.search = (e.target as HTMLInputElement).value;
+          // Shown at once from what is here; asked anew, as a large book is sent only in part.
+          clearTimeout(this.typing);
+          this.typing = setTimeout(() => void this.load(), 300);
         }} />
+      ${this.truncated ? html`<p class="muted" data-testid="truncated">${t("book.truncated")}</p>` : nothing}
       ${
         shown.length === 0
           ? html`<p class="muted">${t("book.empty")}</p>`
@@ -235,7 +251,8 @@ export class VciPhonebook extends LitElement {
               }}>${t("book.edit")}</button>
               <button class="secondary" data-action="delete" @click=${() => this.deleteEntry(entry)}
                 >${t("book.delete")}</button>`
-            : html`<span class="chip">${t("book.readOnly")}</span>`
+            : html`${entry.overridden ? html`<span class="chip">${t("book.overridden")}</span>` : nothing}
+              <span class="chip">${t("book.readOnly")}</span>`
         }
       </span>
     </li>`;

@@ -7,7 +7,7 @@ import { css, html, LitElement, nothing } from "lit";
 import { api, type Call, type Speakers } from "../api.js";
 import { callerTitle, formatCallTime } from "../format.js";
 import { locale, t } from "../locale.js";
-import { speakerOptions, speakers } from "../speakers.js";
+import { speakerOptions, speakers, voiceSelect } from "../speakers.js";
 import { shared } from "../styles.js";
 
 export class VciTry extends LitElement {
@@ -52,6 +52,7 @@ export class VciTry extends LitElement {
     const number = String(data.get("number") ?? "").trim();
     const callId = String(data.get("call") ?? "");
     const speaker = String(data.get("speaker") ?? "");
+    const tts = String(data.get("tts") ?? "");
     this.busy = true;
     this.failure = "";
     this.sentence = "";
@@ -59,6 +60,7 @@ export class VciTry extends LitElement {
       const said = await api.announce({
         ...(number ? { number } : callId ? { call_id: callId } : {}),
         ...(speaker ? { speaker } : {}),
+        ...(tts ? { tts } : {}),
       });
       this.sentence = said.sentence;
     } catch (error) {
@@ -91,6 +93,11 @@ export class VciTry extends LitElement {
             ${this.speakerList ? speakerOptions(this.speakerList) : nothing}
           </select>
         </label>
+        ${
+          this.speakerList?.tts.length
+            ? html`<label>${t("speakers.tts")} ${voiceSelect(this.speakerList)}</label>`
+            : nothing
+        }
         <div><button ?disabled=${this.busy}>${t("try.hear")}</button></div>
       </form>
       ${

@@ -120,7 +120,11 @@ export const OPTIONS_SCHEMA = {
             additionalProperties: false,
             required: ["number"],
             properties: {
-              number: { type: "string", minLength: 1, description: "number, or prefix ending in *" },
+              number: {
+                type: "string",
+                minLength: 1,
+                description: "number, or prefix ending in *",
+              },
               label: { type: "string", default: "" },
             },
           },

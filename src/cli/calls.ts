@@ -142,8 +142,14 @@ export function formatCallTable(rows: readonly CallLogRow[], timeZone?: string):
   );
 }
 
-/** The name when one is known, else the number, else why there is none. */
+/** The name when one is known, else the number, else why there is none; a nuisance said so. */
 function party(row: CallLogRow): string {
+  const who = caller(row);
+  if (!row.nuisance) return who;
+  return `${who} (nuisance${row.nuisance_label ? `: ${row.nuisance_label}` : ""})`;
+}
+
+function caller(row: CallLogRow): string {
   if (row.name) return row.name;
   if (row.number_display ?? row.number) return (row.number_display ?? row.number) as string;
   if (row.anonymous) return "anonymous";

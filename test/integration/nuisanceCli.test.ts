@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../src/cli/args.js";
+import { formatCallTable } from "../../src/cli/calls.js";
+import type { CallLogRow } from "../../src/io/callLog.js";
 import { openHouseholdMarks } from "../../src/io/householdMarks.js";
 import { runCli } from "../support/cli.js";
 
@@ -110,5 +112,37 @@ describe("parseCommandLine: nuisance", () => {
         },
       },
     );
+  });
+});
+
+describe("calls: a flagged call in the table", () => {
+  it("says nuisance, with the list's label, beside the caller", () => {
+    const row: CallLogRow = {
+      call_id: "c1",
+      line: "aaln/1@gw",
+      line_name: "Home",
+      direction: "incoming",
+      outcome: "missed",
+      number: "+41445551212",
+      number_display: "044 555 12 12",
+      name: null,
+      name_source: null,
+      anonymous: false,
+      started_at: "2026-12-05T19:00:00.000Z",
+      answered_at: null,
+      ended_at: "2026-12-05T19:00:20.000Z",
+      duration_s: null,
+      announcement: null,
+      nuisance: true,
+      nuisance_label: "Lotto Versand",
+      nuisance_source: "file",
+    };
+    const unlabelled = { ...row, call_id: "c2", nuisance_label: null };
+    const plain = { ...row, call_id: "c3", nuisance: false, nuisance_label: null };
+    expect(formatCallTable([row, unlabelled, plain], "Europe/Zurich").slice(1)).toEqual([
+      "2026-12-05 20:00  Home  ←  missed   044 555 12 12 (nuisance: Lotto Versand)",
+      "2026-12-05 20:00  Home  ←  missed   044 555 12 12 (nuisance)",
+      "2026-12-05 20:00  Home  ←  missed   044 555 12 12",
+    ]);
   });
 });

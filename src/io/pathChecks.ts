@@ -6,8 +6,8 @@
  * SIGTERM. Folders are therefore created here one level at a time, never recursively.
  *
  *   data_dir                    a folder on disk that can be created and written to
- *   directory.phonebook_files   each a file that could be read: a regular file, not a folder,
- *                               a FIFO or a device; a file not there (yet) is only a warning
+ *   directory.phonebook_files,  each a file that could be read: a regular file, not a folder,
+ *   directory.nuisance_files    a FIFO or a device; a file not there (yet) is only a warning
  *                               later, when it is read, as before
  *
  * Refused for both: a NUL in the path, more than PATH_MAX bytes or a name over NAME_MAX, a
@@ -46,10 +46,12 @@ export function pathOptionProblems(options: Options): string[] {
   const dataDir = stateFolder(options.data_dir);
   const folder = folderProblem(dataDir);
   if (folder) problems.push(`data_dir: ${quoted(dataDir)} ${folder}`);
-  options.directory.phonebook_files.forEach((file, index) => {
-    const problem = readableFileProblem(file);
-    if (problem) problems.push(`directory.phonebook_files[${index}]: ${quoted(file)} ${problem}`);
-  });
+  for (const option of ["phonebook_files", "nuisance_files"] as const) {
+    options.directory[option].forEach((file, index) => {
+      const problem = readableFileProblem(file);
+      if (problem) problems.push(`directory.${option}[${index}]: ${quoted(file)} ${problem}`);
+    });
+  }
   return problems;
 }
 

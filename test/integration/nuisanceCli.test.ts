@@ -146,3 +146,19 @@ describe("calls: a flagged call in the table", () => {
     ]);
   });
 });
+
+describe("directory.nuisance_files, checked before anything starts", () => {
+  it("names a nuisance file that is a folder or a device, as for phonebook files", async () => {
+    const { pathOptionProblems } = await import("../../src/io/pathChecks.js");
+    const { validateOptions } = await import("../../src/config/validateOptions.js");
+    const validated = validateOptions({
+      data_dir: join(scratch, "data"),
+      directory: { nuisance_files: [join(scratch, "not-yet.txt"), "/dev/zero", scratch] },
+    });
+    if (!validated.ok) throw new Error(validated.problems.join("; "));
+    expect(pathOptionProblems(validated.options)).toEqual([
+      'directory.nuisance_files[1]: "/dev/zero" is under /dev, a kernel file system, not a place on disk: choose a file under /config or /share',
+      `directory.nuisance_files[2]: "${scratch}" is a folder, not a file`,
+    ]);
+  });
+});

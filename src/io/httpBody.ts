@@ -1,7 +1,35 @@
 /**
- * What every HTTP client of the add-on (search.ch, tellows) needs around `fetch`: a body read
- * with a cap, an error said with its cause, and a secret that never reaches a message.
+ * What every HTTP client of the add-on (search.ch, tellows) needs around `fetch`: one time-out
+ * for the whole exchange, a body read with a cap, an error said with its cause, and a secret
+ * that never reaches a message.
  */
+
+/**
+ * Runs an exchange whose signal is aborted after `timeoutMs` — the body's reading included,
+ * so a server that trickles bytes cannot hold a ringing phone hostage — and aborted at the end
+ * in any case, which tears down a connection whose body was not read to the end. A throw
+ * becomes `failed(error, timedOut)`.
+ */
+export async function withinTimeout<T>(
+  timeoutMs: number,
+  exchange: (signal: AbortSignal) => Promise<T>,
+  failed: (error: unknown, timedOut: boolean) => T,
+): Promise<T> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  try {
+    return await exchange(controller.signal);
+  } catch (error) {
+    return failed(error, timedOut);
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
 
 /**
  * The body as UTF-8 text, or null once it passes the cap: a Content-Length over it is refused

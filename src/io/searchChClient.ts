@@ -20,7 +20,7 @@
  */
 import type { DirectoryLang, SearchChOutcome } from "../core/caller/directoryHit.js";
 import type { parseSearchChResponse } from "../core/caller/searchChResponse.js";
-import { describeFetchError, readCapped, secretMasker } from "./httpBody.js";
+import { describeFetchError, readCapped, secretMasker, withinTimeout } from "./httpBody.js";
 
 export type { SearchChOutcome };
 
@@ -73,25 +73,15 @@ export function createSearchChClient(options: SearchChClientOptions): SearchChCl
       url.searchParams.set("lang", options.lang);
       if (key !== undefined) url.searchParams.set("key", key);
 
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, options.timeoutMs);
-      try {
-        const outcome = await exchange(url, controller.signal, maxBodyBytes, options.userAgent);
-        return maskOutcome(outcome, mask);
-      } catch (error) {
-        if (timedOut) {
-          return failed("timeout", `no complete answer within ${options.timeoutMs} ms`);
-        }
-        return failed("network", mask(describeFetchError(error)));
-      } finally {
-        clearTimeout(timer);
-        // Tears down a connection whose body was not read to the end (too large, error status).
-        controller.abort();
-      }
+      return withinTimeout(
+        options.timeoutMs,
+        async (signal) =>
+          maskOutcome(await exchange(url, signal, maxBodyBytes, options.userAgent), mask),
+        (error, timedOut) =>
+          timedOut
+            ? failed("timeout", `no complete answer within ${options.timeoutMs} ms`)
+            : failed("network", mask(describeFetchError(error))),
+      );
     },
   };
 }

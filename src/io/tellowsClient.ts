@@ -5,7 +5,7 @@
  * capped. Every failure is an outcome, never a throw, and the key never appears in a message.
  */
 import type { TellowsAnswer } from "../core/nuisance/tellowsAnswer.js";
-import { describeFetchError, readCapped, secretMasker } from "./httpBody.js";
+import { describeFetchError, readCapped, secretMasker, withinTimeout } from "./httpBody.js";
 
 export interface TellowsClientOptions {
   /** e.g. `https://www.tellows.de/basic/num/`; the number is appended. */
@@ -42,40 +42,31 @@ export function createTellowsClient(options: TellowsClientOptions): TellowsClien
       url.searchParams.set("xml", "1");
       url.searchParams.set("partner", options.partner);
       url.searchParams.set("apikey", options.key);
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, options.timeoutMs);
-      try {
-        const response = await fetch(url, {
-          signal: controller.signal,
-          redirect: "manual",
-          headers: { accept: "application/xml, text/xml;q=0.9, */*;q=0.1" },
-        });
-        if (response.status < 200 || response.status >= 300) {
-          return {
-            kind: "failed",
-            message: `HTTP ${response.status} ${response.statusText}`.trim(),
-          };
-        }
-        const body = await readCapped(response, MAX_BODY_BYTES);
-        if (body === null) return { kind: "failed", message: "answer too large" };
-        parser ??= import("../core/nuisance/tellowsAnswer.js");
-        const answer = (await parser).parseTellowsAnswer(body);
-        return answer.kind === "score" ? answer : { kind: "failed", message: mask(answer.message) };
-      } catch (error) {
-        return {
+      return withinTimeout<TellowsOutcome>(
+        options.timeoutMs,
+        async (signal) => {
+          const response = await fetch(url, {
+            signal,
+            redirect: "manual",
+            headers: { accept: "application/xml, text/xml;q=0.9, */*;q=0.1" },
+          });
+          if (response.status < 200 || response.status >= 300) {
+            const message = `HTTP ${response.status} ${response.statusText}`.trim();
+            return { kind: "failed", message };
+          }
+          const body = await readCapped(response, MAX_BODY_BYTES);
+          if (body === null) return { kind: "failed", message: "answer too large" };
+          parser ??= import("../core/nuisance/tellowsAnswer.js");
+          const answer = (await parser).parseTellowsAnswer(body);
+          return answer.kind === "score" ? answer : { kind: "failed", message: answer.message };
+        },
+        (error, timedOut) => ({
           kind: "failed",
           message: timedOut
             ? `no complete answer within ${options.timeoutMs} ms`
             : mask(describeFetchError(error)),
-        };
-      } finally {
-        clearTimeout(timer);
-        controller.abort(); // tears down a connection whose body was not read to the end
-      }
+        }),
+      );
     },
   };
 }

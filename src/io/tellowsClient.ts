@@ -58,7 +58,9 @@ export function createTellowsClient(options: TellowsClientOptions): TellowsClien
           if (body === null) return { kind: "failed", message: "answer too large" };
           parser ??= import("../core/nuisance/tellowsAnswer.js");
           const answer = (await parser).parseTellowsAnswer(body);
-          return answer.kind === "score" ? answer : { kind: "failed", message: answer.message };
+          return answer.kind === "score"
+            ? answer
+            : { kind: "failed", message: mask(answer.message) };
         },
         (error, timedOut) => ({
           kind: "failed",

@@ -82,6 +82,8 @@ export async function startPanelDaemon(settings: {
     adapters: REAL_ADAPTERS,
   });
   await app.start();
+  // The panel starts in the background (outputs/panel.ts): wait until it answers.
+  if (options.panel.enabled) await answering(`http://127.0.0.1:${port}/api/state`, logLines);
   let transaction = 1;
   return {
     app,
@@ -99,6 +101,19 @@ export async function startPanelDaemon(settings: {
     },
     stop: () => app.stop(),
   };
+}
+
+async function answering(url: string, logLines: readonly string[]): Promise<void> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`the panel did not answer: ${logLines.join("\n")}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** A change as the panel's page sends it: JSON with the panel's header. */

@@ -7,7 +7,6 @@
  */
 import type { FastifyInstance } from "fastify";
 import { supervisorToken } from "../../io/supervisor.js";
-import { createPanelServer } from "../../panel/server/server.js";
 import type { PublishedDiagnostics } from "../../panel/server/statePayload.js";
 import type { OutputContext, OutputDefinition } from "./output.js";
 
@@ -22,9 +21,15 @@ export const panelOutput: OutputDefinition = {
     let published: PublishedDiagnostics | null = null;
     const listeners = new Set<() => void>();
     let server: FastifyInstance | null = null;
+    let starting: Promise<void> = Promise.resolve();
+    let stopped = false;
 
-    const start = async () => {
-      server = await createPanelServer({
+    const serve = async () => {
+      // Loaded here, not with the daemon: the HTTP server's modules take a moment to load,
+      // which the first call must not wait for.
+      const { createPanelServer } = await import("../../panel/server/server.js");
+      if (stopped) return;
+      const created = await createPanelServer({
         version: context.version,
         options: context.options,
         household: context.household,
@@ -45,20 +50,26 @@ export const panelOutput: OutputDefinition = {
         log,
       });
       try {
-        await listen(server, port);
+        await listen(created, port);
+        server = created;
         log.info(`panel on port ${port}`);
       } catch (error) {
         // The calls go on without the panel: a port in use is the user's to fix.
         log.error(`the panel cannot listen on port ${port}: ${(error as Error).message}`);
-        await server.close();
-        server = null;
+        await created.close();
       }
     };
 
     return {
       name: "panel",
-      start,
+      // In the background: capture and calls start without waiting for the panel.
+      start() {
+        starting = serve().catch((error: Error) => log.error(`the panel failed: ${error.message}`));
+      },
+      ready: () => starting,
       stop: async () => {
+        stopped = true;
+        await starting;
         await server?.close();
         server = null;
       },

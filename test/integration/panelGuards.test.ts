@@ -111,6 +111,7 @@ describe("the panel's guards", () => {
     ).text();
     expect(odd).toContain('<base href="/">');
     expect(odd).not.toContain("<script>alert");
+    expect((await fetch(new URL("assets/gone-1234.js", d.url))).status).toBe(404);
     const api = await json(d, "api/nothing-here");
     expect(api.status).toBe(404);
     expect(api.body.error).toBe("not-found");

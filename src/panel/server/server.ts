@@ -142,7 +142,9 @@ export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstanc
   app.get("/", (request, reply) => indexPage(request, reply, staticRoot));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
-    if (path.startsWith("/api/") || (request.method !== "GET" && request.method !== "HEAD")) {
+    // A missing script or style is a 404, not the page: a browser would run HTML as a module.
+    const notPage = path.startsWith("/api/") || path.startsWith("/assets/");
+    if (notPage || (request.method !== "GET" && request.method !== "HEAD")) {
       return sendError(reply, 404, "not-found", `no ${request.method} ${path}`);
     }
     return indexPage(request, reply, staticRoot);

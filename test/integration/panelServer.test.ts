@@ -83,6 +83,23 @@ describe("the panel's API", () => {
     expect(state.body.lines[0]).toMatchObject({ state: "idle", caller: null, missedCalls: 1 });
   });
 
+  it("resets a line's missed calls and turns its announcements off, as the MQTT entities do", async () => {
+    const d = await start();
+    await d.missedCall("0791112233", T0);
+    const key = encodeURIComponent("aaln/1@mta.example");
+    expect((await json(d, "api/state")).body.lines[0].missedCalls).toBe(1);
+    const reset = await json(d, `api/lines/${key}/reset-missed-calls`, change("POST", {}));
+    expect(reset.body).toMatchObject({ key: "aaln/1@mta.example", missedCalls: 0 });
+    const off = await json(d, `api/lines/${key}/announcements`, change("PUT", { on: false }));
+    expect(off.body).toMatchObject({ announcements: false });
+    expect((await json(d, "api/state")).body.lines[0]).toMatchObject({
+      missedCalls: 0,
+      announcements: false,
+    });
+    const unknown = await json(d, "api/lines/nope/announcements", change("PUT", { on: true }));
+    expect(unknown.status).toBe(404);
+  });
+
   it("streams the state as server-sent events: at once, and again when a call rings", async () => {
     const d = await start();
     const controller = new AbortController();

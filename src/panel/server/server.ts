@@ -22,6 +22,7 @@ import type { HomeAssistantClient } from "../../daemon/outputs/output.js";
 import type { CallLog } from "../../io/callLog.js";
 import { ingressPrefix, isAllowedHost, isAllowedPeer, stateChangeRefusal } from "./guard.js";
 import { callsRoutes } from "./routes/calls.js";
+import { linesRoutes } from "./routes/lines.js";
 import { marksRoutes } from "./routes/marks.js";
 import { phonebookRoutes } from "./routes/phonebook.js";
 import { speakersRoutes } from "./routes/speakers.js";
@@ -125,6 +126,7 @@ export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstanc
 
   await app.register(stateRoutes, { deps });
   await app.register(callsRoutes, { deps });
+  await app.register(linesRoutes, { deps });
   await app.register(phonebookRoutes, { deps });
   await app.register(marksRoutes, { deps });
   await app.register(speakersRoutes, { deps });

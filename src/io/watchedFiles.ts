@@ -150,7 +150,7 @@ async function parseInPieces<Parsed>(
     await slicer.pause();
   }
   reader.push(decoder.end());
-  return reader.end();
+  return reader.endInSteps ? slicer.run(reader.endInSteps()) : reader.end();
 }
 
 async function readListFile(path: string, noun: string): Promise<ReadOutcome> {

@@ -69,4 +69,9 @@ export interface PieceReader<Result> {
   push(piece: string): void;
   /** The text has ended. */
   end(): Result;
+  /**
+   * end() a step at a time, for a format whose work can only start at the end (a JSON text
+   * means something only whole): the file edge lets other work run between the steps.
+   */
+  endInSteps?(): Generator<void, Result, void>;
 }

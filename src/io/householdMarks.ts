@@ -47,6 +47,8 @@ export function openHouseholdMarks(settings: HouseholdMarksSettings): HouseholdM
   let matcher: NumberList<MarkPattern> | null = null;
   /** The identity of the file last read or written; null before the first look. */
   let seen: string | null = null;
+  /** Why the file cannot be read now (no permission): it is then never written over. */
+  let unreadable: string | null = null;
 
   const identity = (): string => {
     try {
@@ -90,11 +92,16 @@ export function openHouseholdMarks(settings: HouseholdMarksSettings): HouseholdM
     seen = current;
     matcher = null;
     marks = [];
+    unreadable = null;
     if (current === "missing") return;
     const read = readJsonFile(path);
     if (!read.ok) {
-      if (read.reason === "invalid") setAside(read.message, []);
-      else warn(`${read.message}; no household marks until it can be read`);
+      if (read.reason === "invalid") {
+        setAside(read.message, []);
+        return;
+      }
+      unreadable = read.message;
+      warn(`${read.message}; no household marks until it can be read`);
       return;
     }
     const parsed = readMarks(read.value);
@@ -123,6 +130,7 @@ export function openHouseholdMarks(settings: HouseholdMarksSettings): HouseholdM
     },
     mark(input): MarkResult {
       refresh();
+      if (unreadable !== null) return { ok: false, message: `${unreadable}; nothing changed` };
       const made = makeMark(input, country, new Date(now()).toISOString());
       if (!made.ok) return made;
       const next = [...marks.filter((m) => m.number !== made.mark.number), made.mark];
@@ -131,6 +139,7 @@ export function openHouseholdMarks(settings: HouseholdMarksSettings): HouseholdM
     },
     unmark(number) {
       refresh();
+      if (unreadable !== null) return false;
       const key = keyOf(number);
       if (key === null || !marks.some((m) => m.number === key)) return false;
       const failed = save(marks.filter((m) => m.number !== key));

@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -93,5 +101,18 @@ describe("household marks in data_dir/nuisance-marks.json", () => {
     writeFileSync(path, "{ not json");
     expect(open().list()).toEqual([]);
     expect(warnings[1]).toMatch(/is not valid JSON.*kept as/);
+  });
+});
+
+describe("a marks file that cannot be read", () => {
+  it("a folder in the file's place: said, nothing marked, nothing replaced", () => {
+    mkdirSync(join(folder, MARKS_FILE));
+    const marks = open();
+    expect(marks.list()).toEqual([]);
+    expect(warnings[0]).toMatch(/no household marks until it can be read/);
+    const made = marks.mark({ number: "0906*", kind: "nuisance" });
+    expect(made.ok).toBe(false);
+    expect(made.ok ? "" : made.message).toMatch(/nothing changed$/);
+    expect(statSync(join(folder, MARKS_FILE)).isDirectory()).toBe(true);
   });
 });

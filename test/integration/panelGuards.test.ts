@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUSEHOLD_PHONEBOOK_FILE } from "../../src/io/householdPhonebook.js";
-import { change, type PanelDaemon, startPanelDaemon } from "../support/panelDaemon.js";
+import { change, freePort, type PanelDaemon, startPanelDaemon } from "../support/panelDaemon.js";
 
 const T0 = Date.UTC(2026, 2, 14, 18, 0, 0);
 
@@ -126,5 +126,56 @@ describe("the panel's guards", () => {
       expect(answer.status, query).toBe(400);
       expect(answer.body.error, query).toBe("bad-query");
     }
+  });
+});
+
+describe("the panel's port", () => {
+  it("as an add-on, is the one the Supervisor chose for its ingress proxy", async () => {
+    const ingressPort = await freePort();
+    const asked: string[] = [];
+    daemon = await startPanelDaemon({
+      dataDir: dir,
+      start: T0,
+      port: ingressPort,
+      options: { panel: { port: 1 } },
+      env: { SUPERVISOR_TOKEN: "supervisor-token" },
+      adapters: {
+        fetchIngressPort: async (token) => {
+          asked.push(token);
+          return { ok: true, port: ingressPort };
+        },
+        fetchMqttService: async () => ({ ok: false, message: "no broker in this test" }),
+      },
+    });
+    expect(asked).toEqual(["supervisor-token"]);
+    expect((await json(daemon, "api/state")).status).toBe(200);
+    expect(daemon.logLines.some((l) => l.includes(`panel on port ${ingressPort}`))).toBe(true);
+  });
+
+  it("is off, and says why, when the Supervisor names none, or when panel.enabled is false", async () => {
+    daemon = await startPanelDaemon({
+      dataDir: dir,
+      start: T0,
+      env: { SUPERVISOR_TOKEN: "t" },
+      adapters: {
+        fetchIngressPort: async () => ({ ok: false, message: "Invalid token" }),
+        fetchMqttService: async () => ({ ok: false, message: "no broker in this test" }),
+      },
+      waitForPanel: false,
+    });
+    expect(daemon.logLines).toContainEqual(
+      expect.stringContaining(
+        "the panel is off: the Supervisor names no ingress port (Invalid token)",
+      ),
+    );
+    await daemon.stop();
+    daemon = await startPanelDaemon({
+      dataDir: dir,
+      start: T0,
+      options: { panel: { enabled: false } },
+    });
+    expect(daemon.logLines).toContainEqual(
+      expect.stringContaining("the panel is off (panel.enabled)"),
+    );
   });
 });

@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import type { Options } from "../../src/config/schema.js";
 import { validateOptions } from "../../src/config/validateOptions.js";
 import { LINKTYPE } from "../../src/core/capture/frame.js";
-import { REAL_ADAPTERS } from "../../src/daemon/adapters.js";
+import { type DaemonAdapters, REAL_ADAPTERS } from "../../src/daemon/adapters.js";
 import type { App } from "../../src/daemon/app.js";
 import { VirtualClock } from "../../src/daemon/clock.js";
 import { composeDaemon } from "../../src/daemon/compose.js";
@@ -58,6 +58,11 @@ export async function startPanelDaemon(settings: {
   start?: number;
   /** Listen here instead of a free port. */
   port?: number;
+  /** The environment (SUPERVISOR_TOKEN: as an add-on) and adapters in place of the real ones. */
+  env?: NodeJS.ProcessEnv;
+  adapters?: Partial<DaemonAdapters>;
+  /** Wait until the panel answers (default: when panel.enabled). */
+  waitForPanel?: boolean;
 }): Promise<PanelDaemon> {
   const port = settings.port ?? (await freePort());
   const validated = validateOptions({
@@ -73,17 +78,18 @@ export async function startPanelDaemon(settings: {
   const logLines: string[] = [];
   const app = await composeDaemon({
     options,
-    env: {},
+    env: settings.env ?? {},
     log: createLogger("debug", (line) => logLines.push(line)),
     clock,
     version: "test",
     timeZone: "Europe/Zurich",
     stateFolder: settings.dataDir,
-    adapters: REAL_ADAPTERS,
+    adapters: { ...REAL_ADAPTERS, ...settings.adapters },
   });
   await app.start();
   // The panel starts in the background (outputs/panel.ts): wait until it answers.
-  if (options.panel.enabled) await answering(`http://127.0.0.1:${port}/api/state`, logLines);
+  if (settings.waitForPanel ?? options.panel.enabled)
+    await answering(`http://127.0.0.1:${port}/api/state`, logLines);
   let transaction = 1;
   return {
     app,

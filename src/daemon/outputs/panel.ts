@@ -86,7 +86,8 @@ async function listen(server: FastifyInstance, port: number): Promise<void> {
   try {
     await server.listen({ port, host: "::" });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EAFNOSUPPORT") throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EAFNOSUPPORT" && code !== "EADDRNOTAVAIL") throw error;
     await server.listen({ port, host: "0.0.0.0" });
   }
 }

@@ -6,6 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { describe } from "vitest";
+import { describeIfRoot } from "../../support/root.js";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -23,6 +25,20 @@ const FLAGS = [
 /** Why the browser tests cannot run here, or null. */
 export function chromiumMissing(): string | null {
   return existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install -y chromium)`;
+}
+
+/**
+ * describe() for suites that need chromium and root (network namespaces): without chromium
+ * they are skipped with the reason, except under CI=true, where they run and fail saying so.
+ */
+export function describeWithBrowser(name: string, fn: () => void): void {
+  const missing = chromiumMissing();
+  if (missing !== null && process.env.CI !== "true") {
+    console.warn(`${name}: skipped: ${missing}`);
+    describe.skip(`${name} (skipped: ${missing})`, fn);
+    return;
+  }
+  describeIfRoot(name, fn);
 }
 
 export interface PanelBrowser {

@@ -86,6 +86,7 @@ export async function composeDaemon(c: Composition): Promise<App> {
     callLog,
     directory,
     marks,
+    judgeNuisance: (party) => nuisance.judge(party),
   });
 
   return createApp({
@@ -120,7 +121,10 @@ function openHomeAssistant(c: Composition) {
 /** Every output the options turn on, in the list's order; each one off says why, once. */
 async function createOutputs(
   c: Composition,
-  shared: Pick<OutputContext, "household" | "homeAssistant" | "callLog" | "directory" | "marks">,
+  shared: Pick<
+    OutputContext,
+    "household" | "homeAssistant" | "callLog" | "directory" | "marks" | "judgeNuisance"
+  >,
 ): Promise<OutputUnit[]> {
   const outputs: OutputUnit[] = [];
   for (const definition of c.outputs ?? OUTPUTS) {

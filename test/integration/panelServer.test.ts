@@ -317,7 +317,12 @@ describe("speakers and announcements, with Home Assistant's websocket stand-in",
       });
 
       const quiet = await json(d, "api/announce", change("POST", { number: "0441234567" }));
-      expect(quiet.body).toEqual({ sentence: "Anruf von Hans", spoken: false });
+      expect(quiet.body).toEqual({
+        sentence: "Anruf von Hans",
+        spoken: false,
+        nuisance: false,
+        nuisance_label: null,
+      });
       expect(ha.serviceCalls).toEqual([]);
 
       const spoken = await json(
@@ -325,7 +330,7 @@ describe("speakers and announcements, with Home Assistant's websocket stand-in",
         "api/announce",
         change("POST", { number: "044 123 45 67", speaker: "media_player.kitchen" }),
       );
-      expect(spoken.body).toEqual({ sentence: "Anruf von Hans", spoken: true });
+      expect(spoken.body).toMatchObject({ sentence: "Anruf von Hans", spoken: true });
       expect(ha.serviceCalls).toEqual([
         expect.objectContaining({
           domain: "tts",
@@ -363,6 +368,30 @@ describe("speakers and announcements, with Home Assistant's websocket stand-in",
       daemon = null;
       await ha.stop();
     }
+  });
+
+  it("says the nuisance warning for a number the household marked, as a call from it would get", async () => {
+    const d = await start();
+    const marked = await json(
+      d,
+      "api/marks",
+      change("POST", { number: "0901 123 456", kind: "nuisance", label: "Lotto Versand" }),
+    );
+    expect(marked.status).toBe(201);
+    const tried = await json(d, "api/announce", change("POST", { number: "0901123456" }));
+    expect(tried.body).toEqual({
+      sentence: "Achtung, vermutlich Werbung: Lotto Versand",
+      spoken: false,
+      nuisance: true,
+      nuisance_label: "Lotto Versand",
+    });
+    expect((await json(d, "api/marks")).body.marks).toEqual([
+      expect.objectContaining({ number: "+41901123456", kind: "nuisance", label: "Lotto Versand" }),
+    ]);
+    const removed = await fetch(new URL("api/marks?number=0901123456", d.url), change("DELETE"));
+    expect(removed.status).toBe(204);
+    const after = await json(d, "api/announce", change("POST", { number: "0901123456" }));
+    expect(after.body.nuisance).toBe(false);
   });
 
   it("has no speakers and says only the sentence while Home Assistant is not there", async () => {

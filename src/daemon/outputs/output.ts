@@ -5,9 +5,10 @@
  */
 import type { Options } from "../../config/schema.js";
 import type { BridgeStatus } from "../../core/bridge/bridgeStatus.js";
-import type { DirectoryDiagnostics } from "../../core/caller/resolveCaller.js";
+import type { CallerResolution, DirectoryDiagnostics } from "../../core/caller/resolveCaller.js";
 import type { CaptureStatus } from "../../core/capture/captureStatus.js";
 import type { HouseholdMarks } from "../../core/nuisance/marks.js";
+import type { NuisanceVerdict } from "../../core/nuisance/verdict.js";
 import type { CallReport } from "../../core/outputs/callReport.js";
 import type { PipelineStats } from "../../core/pipeline.js";
 import type { CallLog } from "../../io/callLog.js";
@@ -80,6 +81,10 @@ export interface OutputContext {
   readonly directory: CallerDirectory;
   /** The household's own nuisance / allow marks (data_dir/nuisance-marks.json). */
   readonly marks: HouseholdMarks;
+  /** The nuisance lists' verdict on a number, as a call from it would get (the panel's Try). */
+  readonly judgeNuisance: (
+    party: Pick<CallerResolution, "number" | "source">,
+  ) => Promise<NuisanceVerdict>;
   /** The outputs created before this one. */
   readonly running: readonly string[];
 }

@@ -36,6 +36,7 @@ export const panelOutput: OutputDefinition = {
         callLog: context.callLog,
         directory: context.directory,
         marks: () => context.marks,
+        judgeNuisance: context.judgeNuisance,
         homeAssistant: context.homeAssistant,
         diagnostics: {
           latest: () => published,

@@ -18,7 +18,7 @@ import type { Options } from "../../config/schema.js";
 import type { HouseholdMarks } from "../../core/nuisance/marks.js";
 import type { CallerDirectory } from "../../daemon/callerDirectory.js";
 import type { Household } from "../../daemon/household.js";
-import type { HomeAssistantClient } from "../../daemon/outputs/output.js";
+import type { HomeAssistantClient, OutputContext } from "../../daemon/outputs/output.js";
 import type { CallLog } from "../../io/callLog.js";
 import { ingressPrefix, isAllowedHost, isAllowedPeer, stateChangeRefusal } from "./guard.js";
 import { callsRoutes } from "./routes/calls.js";
@@ -46,6 +46,8 @@ export interface PanelDeps {
   readonly directory: Pick<CallerDirectory, "resolver" | "phonebook" | "household">;
   /** null until the nuisance lists' store is there: the marks routes answer 503. */
   readonly marks: () => HouseholdMarks | null;
+  /** The nuisance lists' verdict on a number (the announcement a call from it would get). */
+  readonly judgeNuisance: OutputContext["judgeNuisance"];
   readonly homeAssistant: HomeAssistantClient | null;
   readonly diagnostics: DiagnosticsFeed;
   /** The daemon's clock: Home Assistant's deadlines and the diagnostics' times run on it. */

@@ -5,6 +5,7 @@
  * announcer says it: `tts.speak`, a legacy say service, or `assist_satellite.announce`).
  */
 import type { FastifyInstance, FastifyPluginOptions } from "fastify";
+import { buildNuisanceWarning } from "../../../core/caller/announcement.js";
 import type { CallerQuery } from "../../../core/caller/resolveCaller.js";
 import {
   type ServiceCall,
@@ -95,8 +96,19 @@ export async function speakersRoutes(
       return sendError(reply, 400, "bad-request", "a number or a call_id is needed");
     }
     const resolution = await deps.directory.resolver.resolve(query);
-    const sentence = resolution.announcement;
-    if (!body.speaker) return { sentence, spoken: false };
+    const verdict = await deps.judgeNuisance(resolution);
+    const { announce } = deps.options;
+    // As a call would be said; a caller on a list is warned about even with `silent`: asked for.
+    const sentence =
+      verdict.flagged && announce.nuisance !== "normal"
+        ? buildNuisanceWarning(
+            { label: verdict.label, number: resolution.number, name: resolution.name },
+            announce.language,
+            announce.template_nuisance,
+          )
+        : resolution.announcement;
+    const nuisance = { nuisance: verdict.flagged, nuisance_label: verdict.label };
+    if (!body.speaker) return { sentence, spoken: false, ...nuisance };
 
     if (ha === null || !ha.connected) {
       return sendError(reply, 503, "no-home-assistant", "Home Assistant is not connected");
@@ -111,7 +123,7 @@ export async function speakersRoutes(
       return sendError(reply, 502, "not-spoken", "Home Assistant did not carry it out");
     }
     deps.log.info(`panel: an announcement was said on ${body.speaker}`);
-    return { sentence, spoken: true };
+    return { sentence, spoken: true, ...nuisance };
   });
 
   /** The announcer's service calls for one speaker; the TTS the options name, else the given one, else HA's first. */

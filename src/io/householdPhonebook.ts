@@ -19,6 +19,8 @@ export const HOUSEHOLD_PHONEBOOK_FILE = "household-phonebook.json";
 export const HOUSEHOLD_SOURCE = "household";
 /** Far above a household's contacts; keeps the file and each write small. */
 export const MAX_HOUSEHOLD_ENTRIES = 20_000;
+/** How long an import may hold the event loop before it lets other work run. */
+const SLICE_MS = 5;
 
 export interface HouseholdEntry {
   readonly id: string;
@@ -113,49 +115,73 @@ export function openHouseholdPhonebook(options: HouseholdPhonebookOptions): Hous
     return { entry, created: at < 0 };
   }
 
+  /** One change at a time: an import yields to the event loop, and must not lose an edit. */
+  let changing: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(change: () => Promise<T>): Promise<T> {
+    const run = changing.then(change);
+    changing = run.catch(() => undefined);
+    return run;
+  }
+
   return {
     entries: () => list,
     current: () => book,
-    async add(number, name) {
-      const checked = checkEntry(number, name, country);
-      if (!checked.ok) return checked;
-      const next = [...list];
-      const exists = next.some((e) => e.key === checked.key);
-      if (!exists && next.length >= MAX_HOUSEHOLD_ENTRIES) return full();
-      const { entry, created } = upsert(next, checked);
-      await commit(next);
-      return { ok: true, entry, created };
-    },
-    async update(id, number, name) {
-      if (!list.some((e) => e.id === id)) {
-        return { ok: false, error: "not-found", message: "no such entry" };
-      }
-      const checked = checkEntry(number, name, country);
-      if (!checked.ok) return checked;
-      const next = [...list];
-      const { entry } = upsert(next, checked, id);
-      await commit(next);
-      return { ok: true, entry, created: false };
-    },
-    async remove(id) {
-      if (!list.some((e) => e.id === id)) return false;
-      await commit(list.filter((e) => e.id !== id));
-      return true;
-    },
-    async addMany(pairs) {
-      const next = [...list];
-      let taken = 0;
-      for (const pair of pairs) {
-        const checked = checkEntry(pair.number, pair.name, country);
-        if (!checked.ok) continue;
+    add: (number, name) =>
+      exclusive(async (): Promise<ChangeResult> => {
+        const checked = checkEntry(number, name, country);
+        if (!checked.ok) return checked;
+        const next = [...list];
         const exists = next.some((e) => e.key === checked.key);
-        if (!exists && next.length >= MAX_HOUSEHOLD_ENTRIES) break;
-        upsert(next, checked);
-        taken += 1;
-      }
-      if (taken > 0) await commit(next);
-      return taken;
-    },
+        if (!exists && next.length >= MAX_HOUSEHOLD_ENTRIES) return full();
+        const { entry, created } = upsert(next, checked);
+        await commit(next);
+        return { ok: true, entry, created };
+      }),
+    update: (id, number, name) =>
+      exclusive(async (): Promise<ChangeResult> => {
+        if (!list.some((e) => e.id === id)) {
+          return { ok: false, error: "not-found", message: "no such entry" };
+        }
+        const checked = checkEntry(number, name, country);
+        if (!checked.ok) return checked;
+        const next = [...list];
+        const { entry } = upsert(next, checked, id);
+        await commit(next);
+        return { ok: true, entry, created: false };
+      }),
+    remove: (id) =>
+      exclusive(async () => {
+        if (!list.some((e) => e.id === id)) return false;
+        await commit(list.filter((e) => e.id !== id));
+        return true;
+      }),
+    addMany: (pairs) =>
+      exclusive(async () => {
+        const next = [...list];
+        const byKey = new Map(next.map((e, at) => [e.key, at]));
+        let taken = 0;
+        let since = performance.now();
+        for (const pair of pairs) {
+          const checked = checkEntry(pair.number, pair.name, country);
+          if (!checked.ok) continue;
+          const at = byKey.get(checked.key);
+          const { number, name, key } = checked;
+          if (at !== undefined) next[at] = { ...(next[at] as HouseholdEntry), number, name };
+          else if (next.length >= MAX_HOUSEHOLD_ENTRIES) break;
+          else {
+            byKey.set(key, next.length);
+            next.push({ id: randomUUID(), number, name, key });
+          }
+          taken += 1;
+          // Numbers are parsed one by one: a large import lets a ringing call through.
+          if (performance.now() - since >= SLICE_MS) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            since = performance.now();
+          }
+        }
+        if (taken > 0) await commit(next);
+        return taken;
+      }),
     flush: () => writing.catch(() => undefined),
   };
 

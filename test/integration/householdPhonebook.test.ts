@@ -63,6 +63,29 @@ describe("the household's own phonebook", () => {
     expect(again.current().lookup("+41441234567")?.name).toBe("Schule");
   });
 
+  it("imports thousands at once, one entry per number, and an edit made meanwhile is kept", async () => {
+    const book = open();
+    const pairs = Array.from({ length: 3000 }, (_, i) => ({
+      number: `044 100 ${String(i).padStart(4, "0")}`,
+      name: `Person ${i}`,
+    }));
+    const [taken, edit] = await Promise.all([
+      book.addMany([
+        ...pairs,
+        { number: "+41 44 100 00 00", name: "Again" },
+        { number: "x", name: "Bad" },
+      ]),
+      book.add("0791112233", "Meanwhile"),
+    ]);
+    expect(taken).toBe(3001);
+    expect(edit).toMatchObject({ ok: true, created: true });
+    expect(book.entries()).toHaveLength(3001);
+    expect(book.current().lookup("+41441000000")?.name).toBe("Again");
+    expect(book.current().lookup("+41791112233")?.name).toBe("Meanwhile");
+    await book.flush();
+    expect(open().entries()).toHaveLength(3001);
+  });
+
   it("says what is wrong with a number or a name, and changes nothing", async () => {
     const book = open();
     expect(await book.add("hello", "X")).toMatchObject({ ok: false, error: "bad-number" });

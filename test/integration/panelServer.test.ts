@@ -282,6 +282,7 @@ describe("the panel's API", () => {
       change("POST", { filename: "contacts.vcf", text }),
     );
     expect(committed.body).toMatchObject({ added: 1 });
+    expect(preview.body.total).toBe(1);
     expect((await json(d, "api/phonebook")).body.entries).toEqual([
       expect.objectContaining({ name: "Erna Import", source: "household" }),
     ]);

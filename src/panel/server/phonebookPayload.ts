@@ -12,6 +12,7 @@
 import { type CountryCode, normalizeNumber } from "../../core/caller/numbers.js";
 import {
   detectPhonebookFormat,
+  type ParsedPhonebook,
   type PhonebookEntry,
   parsePhonebook,
 } from "../../core/caller/phonebook.js";
@@ -168,15 +169,27 @@ export function toCsv(entries: readonly ExportedEntry[]): string {
 }
 
 export interface ImportPreview {
+  /** The first PREVIEW_SHOWN entries, with their numbers formatted. */
   readonly entries: { number: string; number_display: string; name: string }[];
+  /** How many entries the file has in all. */
+  readonly total: number;
   readonly problems: { line: number | null; message: string }[];
 }
 
-/** The entries a file would add, and what is wrong with its other lines. */
-export function previewImport(filename: string, text: string, country: CountryCode): ImportPreview {
-  // The file's name only says its format; problems name it without any folder.
-  const name = (filename.split(/[\\/]/).pop() ?? "").slice(0, 100) || "import";
-  const parsed = parsePhonebook(text, name, detectPhonebookFormat(name, text), country);
+/** Entries listed in a preview; a bigger file is counted, and imported whole. */
+export const PREVIEW_SHOWN = 1000;
+
+/** The file's name says its format; problems name it without any folder. */
+export function importName(filename: string): string {
+  return (filename.split(/[\\/]/).pop() ?? "").slice(0, 100) || "import";
+}
+
+/** What a parsed file would add, and what is wrong with its other lines. */
+export function importPreview(
+  parsed: ParsedPhonebook,
+  name: string,
+  country: CountryCode,
+): ImportPreview {
   const problems = parsed.problems.map((p) => ({ line: p.line, message: p.message }));
   if (parsed.anonymousName !== null) {
     problems.push({
@@ -185,11 +198,19 @@ export function previewImport(filename: string, text: string, country: CountryCo
     });
   }
   return {
-    entries: parsed.entries.map((e) => ({
+    entries: parsed.entries.slice(0, PREVIEW_SHOWN).map((e) => ({
       number: e.number,
       number_display: displayNumber(e.number, country),
       name: e.name,
     })),
+    total: parsed.entries.length,
     problems,
   };
+}
+
+/** The preview of a whole text at once (tests; the server parses in slices). */
+export function previewImport(filename: string, text: string, country: CountryCode): ImportPreview {
+  const name = importName(filename);
+  const parsed = parsePhonebook(text, name, detectPhonebookFormat(name, text), country);
+  return importPreview(parsed, name, country);
 }

@@ -5,13 +5,19 @@
  */
 import type { FastifyInstance, FastifyPluginOptions, FastifyReply } from "fastify";
 import type { CountryCode } from "../../../core/caller/numbers.js";
+import {
+  detectPhonebookFormat,
+  type ParsedPhonebook,
+  phonebookReader,
+} from "../../../core/caller/phonebook.js";
 import type { ChangeResult } from "../../../io/householdPhonebook.js";
 import {
   DEFAULT_LIST_LIMIT,
   displayNumber,
   exportEntries,
+  importName,
+  importPreview,
   listPhonebook,
-  previewImport,
   toCsv,
   toVcard,
 } from "../phonebookPayload.js";
@@ -102,10 +108,12 @@ export async function phonebookRoutes(
     { bodyLimit: IMPORT_BODY_LIMIT, schema: { body: importBody } },
     async (request) => {
       const { filename, text } = request.body as { filename?: string; text: string };
-      const preview = previewImport(filename ?? "import", text, country);
+      const name = importName(filename ?? "import");
+      const parsed = await parseInSlices(text, name, country);
+      const preview = importPreview(parsed, name, country);
       const query = request.query as { preview?: string };
       if (query.preview === "1" || query.preview === "true") return preview;
-      const added = await book.addMany(preview.entries);
+      const added = await book.addMany(parsed.entries);
       deps.log.info(`household phonebook: ${added} entries imported`);
       return { added, problems: preview.problems };
     },
@@ -124,6 +132,33 @@ export async function phonebookRoutes(
       .header("content-disposition", 'attachment; filename="phonebook.csv"')
       .send(toCsv(exported())),
   );
+}
+
+/** Bytes of text parsed between two looks at the clock. */
+const PIECE_CHARS = 4096;
+/** How long a parse may hold the event loop before a ringing call gets its turn. */
+const SLICE_MS = 5;
+
+/**
+ * The phonebook readers of src/core/caller over the text a piece at a time, yielding to the
+ * event loop every few milliseconds (as the phonebook files are read): a call that rings
+ * while a large file is imported is reported at once.
+ */
+async function parseInSlices(
+  text: string,
+  name: string,
+  country: CountryCode,
+): Promise<ParsedPhonebook> {
+  const reader = phonebookReader(name, detectPhonebookFormat(name, text.slice(0, 65_536)), country);
+  let since = performance.now();
+  for (let at = 0; at < text.length; at += PIECE_CHARS) {
+    reader.push(text.slice(at, at + PIECE_CHARS));
+    if (performance.now() - since >= SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+  return reader.end();
 }
 
 /** An id that is not the household's own: a read-only entry, or none at all. */

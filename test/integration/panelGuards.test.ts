@@ -112,6 +112,13 @@ describe("the panel's guards", () => {
     expect(odd).toContain('<base href="/">');
     expect(odd).not.toContain("<script>alert");
     expect((await fetch(new URL("assets/gone-1234.js", d.url))).status).toBe(404);
+    const html = await (await fetch(d.url)).text();
+    const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    if (script) {
+      const asset = await fetch(new URL(script, d.url));
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    }
     const api = await json(d, "api/nothing-here");
     expect(api.status).toBe(404);
     expect(api.body.error).toBe("not-found");

@@ -138,6 +138,13 @@ export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstanc
     wildcard: true,
     index: false,
     redirect: false,
+    // The bundle's file names carry a hash of their content: kept for good; the rest asked again.
+    cacheControl: false,
+    setHeaders: (response, path) =>
+      response.header(
+        "cache-control",
+        /[\\/]assets[\\/]/.test(path) ? "public, max-age=31536000, immutable" : "no-cache",
+      ),
     // index.html goes through indexPage (the base); the compiled server is not the UI's.
     allowedPath: (path) =>
       path !== "/index.html" && !path.startsWith("/server/") && !path.endsWith(".map"),

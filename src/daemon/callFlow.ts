@@ -44,7 +44,12 @@ export function createCallFlow(
     },
     newCallId: () => `${runId}-${++sequence}`,
   });
-  const router = new CallRouter(resolver, options.lines, deliver, judge);
+  const { announce } = options;
+  const router = new CallRouter(resolver, options.lines, deliver, judge, {
+    nuisance: announce.nuisance,
+    language: announce.language,
+    nuisanceTemplate: announce.template_nuisance,
+  });
 
   // Ring time-outs: the pipeline says when the next one is due; the clock wakes it then.
   let tickAt: number | null = null;

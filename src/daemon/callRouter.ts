@@ -6,6 +6,7 @@
 import type { CallerResolution, CallerResolver } from "../core/caller/resolveCaller.js";
 import type { CallEvent } from "../core/calls/callEvent.js";
 import { NOT_FLAGGED, type NuisanceVerdict } from "../core/nuisance/verdict.js";
+import { type NuisanceWording, spokenSentence } from "../core/outputs/announcer.js";
 import type { CallReport } from "../core/outputs/callReport.js";
 import { type LineOption, lineSettings } from "../core/outputs/lines.js";
 
@@ -13,7 +14,7 @@ import { type LineOption, lineSettings } from "../core/outputs/lines.js";
 export type NuisanceJudge = (party: CallerResolution) => NuisanceVerdict | Promise<NuisanceVerdict>;
 
 interface CallState {
-  party: Promise<{ party: CallerResolution; nuisance?: NuisanceVerdict }>;
+  party: Promise<{ party: CallerResolution; nuisance?: NuisanceVerdict; spoken?: string | null }>;
   chain: Promise<void>;
 }
 
@@ -28,6 +29,8 @@ export class CallRouter {
     private readonly deliver: (report: CallReport) => void,
     /** Absent: no nuisance lists (reports carry no verdict). */
     private readonly judge?: NuisanceJudge,
+    /** How a flagged caller is said, for the reports' `spoken`. */
+    private readonly wording?: NuisanceWording,
   ) {}
 
   route(event: CallEvent): void {
@@ -68,11 +71,19 @@ export class CallRouter {
   async #resolveAndJudge(event: CallEvent): Promise<{
     party: CallerResolution;
     nuisance?: NuisanceVerdict;
+    spoken?: string | null;
   }> {
     const party = await this.#resolve(event);
     if (this.judge === undefined) return { party };
     if (event.direction !== "incoming") return { party, nuisance: NOT_FLAGGED };
-    return { party, nuisance: await this.judge(party) };
+    const nuisance = await this.judge(party);
+    if (!nuisance.flagged || this.wording === undefined) return { party, nuisance };
+    const line = lineSettings(event.line, this.lines);
+    return {
+      party,
+      nuisance,
+      spoken: spokenSentence({ event, line, party, nuisance }, this.wording),
+    };
   }
 
   #resolve(event: CallEvent): Promise<CallerResolution> {

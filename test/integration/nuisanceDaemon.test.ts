@@ -148,14 +148,19 @@ describe("nuisance lists in the daemon", () => {
       `${listFile} line 3: "not-a-number" is not a phone number or a prefix ending in *`,
     );
 
-    expect(verdict(await ring(running, "0901999999"))).toEqual([true, "Mehrwertdienst", "list"]);
+    const listed = await ring(running, "0901999999");
+    expect(verdict(listed)).toEqual([true, "Mehrwertdienst", "list"]);
+    // What was said: the warning (announce.nuisance warn, German by default), not the number.
+    expect(listed.spoken).toBe("Achtung, vermutlich Werbung: Mehrwertdienst");
     expect(verdict(await ring(running, "0906000000"))).toEqual([true, "Mehrwert 0906", "file"]);
     // The allow list beats every list; a phonebook contact is never flagged.
     expect(verdict(await ring(running, "+41901234567"))).toEqual([false, null, null]);
     const hans = await ring(running, "0441234567");
     expect([hans.name, ...verdict(hans)]).toEqual(["Hans Muster", false, null, null]);
     // An unlisted caller.
-    expect(verdict(await ring(running, "0445550000"))).toEqual([false, null, null]);
+    const unlisted = await ring(running, "0445550000");
+    expect(verdict(unlisted)).toEqual([false, null, null]);
+    expect(unlisted.spoken).toBe("Nicht im Telefonbuch. 0 4 4, 5 5 5, 0 0, 0 0");
 
     // The file is edited while the daemon runs: the next call hears of it.
     writeList("0906*\tGewinnspiel\n0445550000\tLotto Versand\n");

@@ -26,6 +26,12 @@ export interface CallReport {
   readonly party: CallerResolution;
   /** Whether the other party is on a nuisance list; absent = not flagged. */
   readonly nuisance?: NuisanceVerdict;
+  /**
+   * What is said for an incoming call when it differs from the party's announcement: the
+   * warning for a flagged caller, null when nothing is said for it (`announce.nuisance:
+   * silent`). Absent = the party's announcement.
+   */
+  readonly spoken?: string | null;
 }
 
 /**
@@ -55,7 +61,12 @@ export function callEventData(report: CallReport): Record<string, unknown> {
     nuisance_label: report.nuisance?.label ?? null,
     nuisance_source: report.nuisance?.source ?? null,
     nuisance_score: report.nuisance?.score ?? null,
-    spoken: event.direction === "incoming" ? party.announcement : null,
+    spoken:
+      event.direction !== "incoming"
+        ? null
+        : report.spoken !== undefined
+          ? report.spoken
+          : party.announcement,
     call_id: event.callId,
     started_at: iso(event.startedAt),
     answered_at: iso(event.answeredAt),

@@ -32,6 +32,15 @@ describe("a flagged call in what automations read", () => {
     expect(callEventData(online)).toMatchObject({ nuisance_source: "tellows", nuisance_score: 8 });
   });
 
+  it("spoken is what was said: the warning, or null when a flagged call is not announced", () => {
+    const flagged = { flagged: true, label: "Lotto Versand", source: "file" } as const;
+    expect(callEventData({ ...report(flagged), spoken: "Achtung: Lotto Versand" }).spoken).toBe(
+      "Achtung: Lotto Versand",
+    );
+    expect(callEventData({ ...report(flagged), spoken: null }).spoken).toBeNull();
+    expect(callEventData(report(flagged)).spoken).toBe(report().party.announcement);
+  });
+
   it.each([
     ["no lists (a report without a verdict)", undefined],
     ["not flagged", NOT_FLAGGED],

@@ -111,10 +111,22 @@ async function main(argv: readonly string[]): Promise<number> {
       const { readOptionsFile, stateFolder } = await import("./io/optionsFile.js");
       const { openPhonebook } = await import("./io/phonebookFiles.js");
       const { createSearchChClient } = await import("./io/searchChClient.js");
+      const { openNuisanceFiles } = await import("./io/nuisanceFiles.js");
+      const { openHouseholdMarks } = await import("./io/householdMarks.js");
+      const { createTellowsClient } = await import("./io/tellowsClient.js");
       return runLookup(command.number, command.flags, {
         readOptionsFile,
         openPhonebook,
         createSearchCh: createSearchChClient,
+        openNuisanceFiles,
+        openMarks: (folder, country) =>
+          openHouseholdMarks({
+            folder,
+            country,
+            now: Date.now,
+            warn: (message) => writeErr(`voip-callerid: warning: ${message}`),
+          }),
+        createTellows: createTellowsClient,
         defaultDataDir: stateFolder,
         readState: readJsonFile,
         writeState: writeJsonFileAtomic,

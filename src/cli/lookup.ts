@@ -1,12 +1,17 @@
 /**
  * `lookup NUMBER`: resolves one number the way the add-on does when the phone rings —
- * phonebook, cache, search.ch — and shows where the name came from and what would be said.
+ * phonebook, cache, search.ch, then the nuisance lists — and shows where the name came from,
+ * whether a list flags the caller, and what would be said.
  */
 
 import type { Options } from "../config/schema.js";
 import { validateOptions } from "../config/validateOptions.js";
+import type { CountryCode } from "../core/caller/numbers.js";
 import type { CallerResolution } from "../core/caller/resolveCaller.js";
+import type { NuisanceVerdict } from "../core/nuisance/verdict.js";
+import { spokenSentence } from "../core/outputs/announcer.js";
 import { type CallerDirectoryDeps, openCallerDirectory } from "../daemon/callerDirectory.js";
+import { type NuisanceDirectoryDeps, openNuisanceDirectory } from "../daemon/nuisanceDirectory.js";
 import type { JsonReadResult } from "../io/jsonFile.js";
 import type { LookupFlags } from "./args.js";
 
@@ -17,6 +22,10 @@ export interface LookupDeps {
   ) => { ok: true; value: unknown } | { ok: false; message: string };
   readonly openPhonebook: CallerDirectoryDeps["openPhonebook"];
   readonly createSearchCh: CallerDirectoryDeps["createSearchCh"];
+  readonly openNuisanceFiles: NuisanceDirectoryDeps["openFiles"];
+  /** The household's own marks in `folder` (data_dir). */
+  readonly openMarks: (folder: string, country: CountryCode) => NuisanceDirectoryDeps["marks"];
+  readonly createTellows: NuisanceDirectoryDeps["createTellows"];
   /** Where state goes when the options do not name data_dir and /data does not exist. */
   readonly defaultDataDir: (configured: string) => string;
   readonly readState: (path: string) => JsonReadResult;
@@ -56,6 +65,15 @@ export async function runLookup(
     phonebookLog: { info: () => {}, warn },
     directoryLog: { warn },
   });
+  const stateFolder = deps.defaultDataDir(options.data_dir);
+  const nuisance = await openNuisanceDirectory(options, {
+    openFiles: deps.openNuisanceFiles,
+    // validateOptions has checked that libphonenumber knows the country.
+    marks: deps.openMarks(stateFolder, options.directory.country as CountryCode),
+    createTellows: deps.createTellows,
+    now: deps.now,
+    log: { info: () => {}, warn },
+  });
   try {
     const upper = number.trim().toUpperCase();
     const resolution = await directory.resolver.resolve({
@@ -64,9 +82,20 @@ export async function runLookup(
       unavailable: upper === "O",
       networkName: null,
     });
-    print(resolution, flags.json, deps.writeOut);
+    const verdict = await nuisance.judge(resolution);
+    const { announce } = options;
+    const said = spokenSentence(
+      { party: resolution, nuisance: verdict },
+      {
+        nuisance: announce.nuisance,
+        language: announce.language,
+        nuisanceTemplate: announce.template_nuisance,
+      },
+    );
+    print(resolution, verdict, said, flags.json, deps.writeOut);
     return 0;
   } finally {
+    nuisance.close();
     await directory.close();
   }
 }
@@ -103,6 +132,8 @@ function loadOptions(flags: LookupFlags, deps: LookupDeps): Options | null {
 
 function print(
   resolution: CallerResolution,
+  verdict: NuisanceVerdict,
+  said: string | null,
   json: boolean,
   writeOut: (line: string) => void,
 ): void {
@@ -118,7 +149,11 @@ function print(
     canton: resolution.canton,
     directory_entries: resolution.directoryEntries,
     lookup: resolution.lookup,
-    announcement: resolution.announcement,
+    nuisance: verdict.flagged,
+    nuisance_label: verdict.label,
+    nuisance_source: verdict.source,
+    nuisance_score: verdict.score ?? null,
+    announcement: said,
   };
   if (json) {
     writeOut(JSON.stringify(record));
@@ -136,7 +171,14 @@ function print(
     ["occupation", resolution.occupation],
     ["place", [resolution.city, resolution.canton].filter(Boolean).join(", ") || null],
     ["search.ch", resolution.lookup],
-    ["announcement", resolution.announcement],
+    ["nuisance", verdict.flagged ? nuisanceText(verdict) : null],
+    ["announcement", said ?? "(none: announce.nuisance is silent)"],
   ];
   for (const [label, value] of rows) if (value) writeOut(`${`${label}:`.padEnd(14)}${value}`);
+}
+
+/** `Lotto Versand (file)`, `yes (tellows, score 8)`. */
+function nuisanceText(verdict: NuisanceVerdict): string {
+  const score = verdict.score === undefined ? "" : `, score ${verdict.score}`;
+  return `${verdict.label ?? "yes"} (${verdict.source}${score})`;
 }

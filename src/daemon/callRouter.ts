@@ -78,12 +78,7 @@ export class CallRouter {
     if (event.direction !== "incoming") return { party, nuisance: NOT_FLAGGED };
     const nuisance = await this.judge(party);
     if (!nuisance.flagged || this.wording === undefined) return { party, nuisance };
-    const line = lineSettings(event.line, this.lines);
-    return {
-      party,
-      nuisance,
-      spoken: spokenSentence({ event, line, party, nuisance }, this.wording),
-    };
+    return { party, nuisance, spoken: spokenSentence({ party, nuisance }, this.wording) };
   }
 
   #resolve(event: CallEvent): Promise<CallerResolution> {

@@ -51,6 +51,10 @@ describe("voip-callerid lookup", () => {
       canton: "ZH",
       directory_entries: 1,
       lookup: "asked",
+      nuisance: false,
+      nuisance_label: null,
+      nuisance_source: null,
+      nuisance_score: null,
       announcement: "Anruf von Hans Muster. Schreiner. Stadt Zürich",
     });
     expect(result.stderr).not.toContain("secret-key-123");

@@ -162,3 +162,40 @@ describe("directory.nuisance_files, checked before anything starts", () => {
     ]);
   });
 });
+
+describe("lookup: whether a list flags the number, and the warning that would be said", () => {
+  it("names the list's label and source, from the options, the files and the household's marks", () => {
+    writeFileSync(
+      config,
+      [
+        `data_dir: ${join(scratch, "data")}`,
+        "directory:",
+        "  online_lookup: false",
+        "  nuisance:",
+        '    - { number: "090 6*", label: Mehrwertdienst }',
+        "announce:",
+        "  language: en",
+      ].join("\n"),
+    );
+    const listed = runCli(["lookup", "0906 123 456", "--config", config]);
+    expect(listed.stdout).toContain("nuisance:     Mehrwertdienst (list)\n");
+    expect(listed.stdout).toContain(
+      "announcement: Caution, probably a sales call: Mehrwertdienst\n",
+    );
+    expect(listed.status).toBe(0);
+
+    expect(nuisance("add", "044 555 12 12", "--label", "Lotto Versand").status).toBe(0);
+    const marked = JSON.parse(
+      runCli(["lookup", "044 555 12 12", "--config", config, "--json"]).stdout,
+    );
+    expect(marked).toMatchObject({
+      nuisance: true,
+      nuisance_label: "Lotto Versand",
+      nuisance_source: "household",
+      nuisance_score: null,
+      announcement: "Caution, probably a sales call: Lotto Versand",
+    });
+    const plain = runCli(["lookup", "044 555 12 13", "--config", config]);
+    expect(plain.stdout).not.toContain("nuisance:");
+  });
+});

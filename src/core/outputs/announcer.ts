@@ -202,7 +202,10 @@ export type NuisanceWording = Pick<AnnouncerSettings, "nuisance" | "language" | 
  * `warn`), null when nothing is said for it (`silent`), else the caller's announcement. For
  * whoever shows what was said (the event's `spoken`, the call log) as well as the announcer.
  */
-export function spokenSentence(report: CallReport, wording: NuisanceWording): string | null {
+export function spokenSentence(
+  report: Pick<CallReport, "party" | "nuisance">,
+  wording: NuisanceWording,
+): string | null {
   const { party, nuisance } = report;
   if (nuisance?.flagged !== true || wording.nuisance === "normal") return party.announcement;
   if (wording.nuisance === "silent") return null;

@@ -16,6 +16,7 @@ import {
   interfaceNames,
   interfaceState as sysfsInterfaceState,
 } from "../io/interfaceState.js";
+import { CAPTURE_WORKER_NODE_FLAGS } from "../nodeFlags.js";
 import { forkWorker } from "../worker/forkWorker.js";
 import {
   type SupervisedState,
@@ -82,7 +83,13 @@ export function startCapture(settings: CaptureSettings): RunningCapture {
   const startWorker =
     settings.startWorker ??
     ((workerConfig: CaptureWorkerConfig) =>
-      forkWorker(import.meta.url, "captureWorker", workerConfig, asCaptureWorkerMessage));
+      forkWorker(
+        import.meta.url,
+        "captureWorker",
+        workerConfig,
+        asCaptureWorkerMessage,
+        CAPTURE_WORKER_NODE_FLAGS,
+      ));
   const listNames = settings.interfaceNames ?? interfaceNames;
   let filter: string | null = null;
   let readyCount = 0;

@@ -24,11 +24,12 @@ export function forkWorker<M>(
   name: string,
   config: unknown,
   parseMessage: (value: unknown) => M | null,
+  nodeFlags: readonly string[] = WORKER_NODE_FLAGS,
 ): WorkerProcess<M> {
   const beside = fileURLToPath(besideUrl);
   const extension = extname(beside);
   const execArgv = [
-    ...WORKER_NODE_FLAGS,
+    ...nodeFlags,
     ...(extension === ".ts" ? ["--import", import.meta.resolve("tsx")] : []),
   ];
   const child = fork(join(dirname(beside), `${name}${extension}`), [JSON.stringify(config)], {

@@ -9,6 +9,7 @@
  *
  *   npm run bench:daemon
  */
+
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import WebSocket from "ws";
@@ -19,6 +20,7 @@ import { REAL_ADAPTERS } from "../src/daemon/adapters.js";
 import { VirtualClock } from "../src/daemon/clock.js";
 import { composeDaemon } from "../src/daemon/compose.js";
 import { createLogger } from "../src/io/logger.js";
+import { DAEMON_NODE_FLAGS, MEMORY_ENVIRONMENT } from "../src/nodeFlags.js";
 import { FAKE_HA_TOKEN, startFakeHomeAssistant } from "../test/support/fakeHomeAssistant.js";
 import { preciseNow } from "../test/support/fakeHomeAssistantCommands.js";
 import { udpFrame } from "../test/support/frameBuilder.js";
@@ -148,9 +150,11 @@ async function main(): Promise<void> {
       `packet → tts.speak frame sent:   p50 ${f(percentile(toSpeak, 0.5))} ms  p99 ${f(percentile(toSpeak, 0.99))} ms  max ${f(Math.max(...toSpeak))} ms  (target p99 ≤ 5 ms)`,
     );
 
-    // The daemon as the add-on runs it, on the same calls, with its memory read from /proc.
+    // The daemon as the add-on runs it (addon/run.sh's node flags), on the same calls, with its
+    // memory read from /proc.
     writeFileSync(`${dir}/options.json`, JSON.stringify({ ...options, data_dir: `${dir}/daemon` }));
     const peak = await daemonPeakMemory([
+      ...DAEMON_NODE_FLAGS,
       "dist/main.js",
       "run",
       "--config",
@@ -173,7 +177,10 @@ async function main(): Promise<void> {
 /** Runs the daemon and samples VmHWM (peak) and VmRSS from /proc until it exits. */
 function daemonPeakMemory(args: string[]): Promise<{ peakKb: number; lastKb: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(process.execPath, args, {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, ...MEMORY_ENVIRONMENT },
+    });
     let peakKb = 0;
     let lastKb = 0;
     const sample = setInterval(() => {

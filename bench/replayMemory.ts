@@ -9,6 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { DAEMON_NODE_FLAGS, MEMORY_ENVIRONMENT } from "../src/nodeFlags.js";
 import { udpFrame } from "../test/support/frameBuilder.js";
 import { PcapFileWriter } from "../test/support/pcapWriter.js";
 
@@ -69,8 +70,10 @@ function writeCapture(path: string): number {
 function residentMemory(args: string[]): Promise<{ peakMb: number; seconds: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["dist/main.js", ...args], {
+    // Started as addon/run.sh starts the add-on (src/nodeFlags.ts).
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, "dist/main.js", ...args], {
       stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, ...MEMORY_ENVIRONMENT },
     });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));

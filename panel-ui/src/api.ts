@@ -96,7 +96,9 @@ export interface PhonebookPage {
 }
 
 export interface ImportPreview {
+  /** The first entries (the server lists up to 1,000); `total` counts all the file has. */
   entries: { number: string; number_display: string | null; name: string }[];
+  total?: number;
   /** The server's own words name the file and the line (`line` is null for the whole file). */
   problems: { line: number | null; message: string }[];
 }
@@ -215,6 +217,15 @@ export const api = {
   mark: (number: string, kind: "nuisance" | "allow", label: string | null) =>
     sendJson<unknown>("POST", "api/marks", { number, kind, label }),
   speakers: () => getJson<Speakers>("api/speakers"),
+  resetMissedCalls: (line: string) =>
+    sendJson<Line>("POST", `api/lines/${encodeURIComponent(line)}/reset-missed-calls`, {}),
+  setAnnouncements: (line: string, on: boolean) =>
+    sendJson<Line>("PUT", `api/lines/${encodeURIComponent(line)}/announcements`, { on }),
   announce: (request: AnnounceRequest) =>
-    sendJson<{ sentence: string; spoken?: boolean }>("POST", "api/announce", request),
+    sendJson<{
+      sentence: string;
+      spoken?: boolean;
+      nuisance?: boolean;
+      nuisance_label?: string | null;
+    }>("POST", "api/announce", request),
 };

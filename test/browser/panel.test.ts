@@ -3,7 +3,7 @@
  * daemon: it captures live MGCP on a veth pair from a call agent's network namespace, tells
  * the Home Assistant stand-in, and serves the panel built for this run. What a household does
  * on the screen, step by step (the steps build on each other):
- * - a call appears in Now while it rings, then in Calls;
+ * - a call appears in Now while it rings, then in Calls; a line's announcements switched;
  * - an unknown caller named from Calls: the next call from that number rings with that name
  *   (the event and the spoken announcement at Home Assistant);
  * - the log paged by cursor and filtered (missed, direction, line, a name or digits);
@@ -24,47 +24,15 @@ import {
   type PanelBrowser,
 } from "./support/browser.js";
 import { type IngressProxy, startIngressProxy } from "./support/ingressProxy.js";
+import { SEEDED, seededCall, VCARD } from "./support/panelFixtures.js";
 import { ADAPTER_IP, CALL_AGENT_IP, mgcp, PanelLab } from "./support/panelLab.js";
-import { seedCallLog, seedReport } from "./support/seedCalls.js";
+import { seedCallLog } from "./support/seedCalls.js";
 
 const HOME = "aaln/1@ata.example";
+type PanelStateLines = { lines: { label: string; announcements: boolean }[] };
 const UNKNOWN = "0449876543";
 const UNKNOWN_DISPLAY = "044 987 65 43";
 const STEP_MS = 90_000;
-
-/**
- * Calls in the log before the daemon starts: a day apart, every third missed, every tenth
- * outgoing, every eighth on the Office line.
- */
-const SEEDED = 120;
-function seededCall(i: number) {
-  const outgoing = i % 10 === 5;
-  return seedReport({
-    id: `seeded-${i}`,
-    startedAt: Date.now() - (i + 1) * 86_400_000,
-    line: i % 8 === 3 ? "aaln/2@ata.example" : "aaln/1@ata.example",
-    direction: outgoing ? "outgoing" : "incoming",
-    talkS: !outgoing && i % 3 === 0 ? null : 30 + i,
-    number: `043555${String(i).padStart(4, "0")}`,
-    name: `Seeded Caller ${i}`,
-    source: "search.ch",
-  });
-}
-
-/** Three contacts; the third one's TEL (line 14) is not a number. */
-const card = (name: string, tel: string) => [
-  "BEGIN:VCARD",
-  "VERSION:3.0",
-  `FN:${name}`,
-  tel,
-  "END:VCARD",
-];
-const VCARD = [
-  ...card("Erna Import", "TEL;TYPE=cell:079 555 12 34"),
-  ...card("Paul Zweiter", "TEL:+41 31 555 66 77"),
-  ...card("Ohne Nummer", "TEL:abc"),
-  "",
-].join("\r\n");
 
 describeWithBrowser("the panel in a browser, against the daemon capturing live", () => {
   let lab: PanelLab;
@@ -101,6 +69,16 @@ describeWithBrowser("the panel in a browser, against the daemon capturing live",
       expect(await homeLine().locator(".caller").textContent()).toContain(UNKNOWN_DISPLAY);
       await lab.send([mgcp.offHook(HOME, 101, 100), mgcp.onHook(HOME, 102, 100)]);
       await homeLine().locator(".state", { hasText: "Idle" }).waitFor({ timeout: 15_000 });
+      // The line's announcements switched off and on again from Now: the household has it.
+      const announcements = async () =>
+        ((await (await fetch(`${lab.url}api/state`)).json()) as PanelStateLines).lines.find(
+          (line) => line.label === "Home",
+        )?.announcements;
+      await homeLine().locator("input[name=announcements]").uncheck();
+      await expect.poll(announcements).toBe(false);
+      await homeLine().locator("input[name=announcements]").check();
+      await expect.poll(announcements).toBe(true);
+      expect(await homeLine().locator("input[name=announcements]").isChecked()).toBe(true);
 
       await page.getByRole("link", { name: "Calls" }).click();
       const first = page.locator("vci-calls li.call").first();

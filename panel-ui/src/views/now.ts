@@ -4,18 +4,20 @@
  * receives over `api/events`.
  */
 import { css, html, LitElement, nothing } from "lit";
-import type { Line, PanelState } from "../api.js";
+import { api, type Line, type PanelState } from "../api.js";
 import { formatCallTime, known, sourceLabel } from "../format.js";
 import { locale, t } from "../locale.js";
 import { shared } from "../styles.js";
 
 export class VciNow extends LitElement {
-  static properties = { panelState: { attribute: false } };
+  static properties = { panelState: { attribute: false }, failure: { state: true } };
   declare panelState: PanelState | null;
+  declare failure: string;
 
   constructor() {
     super();
     this.panelState = null;
+    this.failure = "";
   }
 
   override render() {
@@ -24,6 +26,7 @@ export class VciNow extends LitElement {
     return html`
       <section class="card" data-testid="lines">
         <h2>${t("now.lines")}</h2>
+        ${this.failure ? html`<p class="error" role="alert">${this.failure}</p>` : nothing}
         ${
           state.lines.length === 0
             ? html`<p class="muted">${t("now.noLines")}</p>`
@@ -55,11 +58,33 @@ export class VciNow extends LitElement {
             </div>`
           : this.lastCall(line)
       }
-      <div class="muted small">
-        ${line.missedCalls > 0 ? t("now.missed", { n: line.missedCalls }) : nothing}
-        ${line.announcements ? nothing : html`<span>· ${t("now.announcementsOff")}</span>`}
+      <div class="row small controls">
+        ${
+          line.missedCalls > 0
+            ? html`<span class="missed">${t("now.missed", { n: line.missedCalls })}</span>
+              <button class="secondary" data-action="reset-missed"
+                @click=${() => this.change(() => api.resetMissedCalls(line.key))}
+                >${t("now.resetMissed")}</button>`
+            : nothing
+        }
+        <label class="muted"><input type="checkbox" name="announcements" .checked=${line.announcements}
+          @change=${(e: Event) =>
+            this.change(() =>
+              api.setAnnouncements(line.key, (e.target as HTMLInputElement).checked),
+            )}
+          />${t("now.announcements")}</label>
       </div>
     </li>`;
+  }
+
+  /** A change to a line; its new state comes back over the live connection. */
+  private async change(run: () => Promise<unknown>): Promise<void> {
+    this.failure = "";
+    try {
+      await run();
+    } catch (error) {
+      this.failure = t("error.text", { message: (error as Error).message });
+    }
   }
 
   /** An idle line says who called last, and when. */
@@ -188,6 +213,16 @@ export class VciNow extends LitElement {
       .last {
         margin-top: 2px;
         overflow-wrap: anywhere;
+      }
+      .controls {
+        margin-top: 4px;
+      }
+      .controls button {
+        padding: 2px 8px;
+        font-size: 12px;
+      }
+      .missed {
+        color: var(--bad);
       }
       .small {
         font-size: 12px;

@@ -171,13 +171,15 @@ export class VciPhonebook extends LitElement {
 
   private preview(pending: PendingImport) {
     const { entries, problems } = pending.preview;
+    const total = pending.preview.total ?? entries.length;
     return html`<div class="preview" data-testid="preview">
-      <h2>${t("book.previewTitle", { n: entries.length })}</h2>
+      <h2>${t("book.previewTitle", { n: total })}</h2>
       <ul>
         ${entries.map(
           (entry) =>
             html`<li><span>${entry.name}</span> <span class="muted">${entry.number_display ?? entry.number}</span></li>`,
         )}
+        ${total > entries.length ? html`<li class="muted">${t("book.more", { n: total - entries.length })}</li>` : nothing}
       </ul>
       ${
         problems.length > 0
@@ -188,8 +190,8 @@ export class VciPhonebook extends LitElement {
           : nothing
       }
       <div class="row">
-        <button data-action="import" ?disabled=${entries.length === 0} @click=${this.importNow}
-          >${t("book.importNow", { n: entries.length })}</button>
+        <button data-action="import" ?disabled=${total === 0} @click=${this.importNow}
+          >${t("book.importNow", { n: total })}</button>
         <button class="secondary" @click=${() => {
           this.pending = null;
         }}>${t("book.cancel")}</button>

@@ -45,7 +45,8 @@ function apply(steps: readonly Step[], rules = RULES, from: HouseholdState = EMP
 }
 
 const keys = (state: HouseholdState) => state.lines.map((line) => line.key);
-const evicted = (change: HouseholdChange | null | undefined) => change?.evicted.map((line) => line.key);
+const evicted = (change: HouseholdChange | null | undefined) =>
+  change?.evicted.map((line) => line.key);
 /** A call that rang and was missed on `line` at `at` seconds. */
 const missed = (at: number, line: string, call = `${line}#${at}`): Step[] => [
   { at, line, type: "ringing", call },

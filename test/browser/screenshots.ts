@@ -86,13 +86,16 @@ async function main(): Promise<void> {
     await post(lab.url, "api/phonebook", { number: "079 555 12 34", name: "Anna Meier" });
     await post(lab.url, "api/phonebook", { number: "062 777 88 99", name: "Grosi" });
     await post(lab.url, "api/phonebook", { number: "044 987 65 43", name: "Velo Müller" });
-    // A short call on the Office line, so that it shows; then Hans Muster (the options'
-    // phonebook) is ringing on Home while the pictures are taken.
+    // A short call and a missed one on the Office line, so that it shows; then Hans Muster
+    // (the options' phonebook) is ringing on Home while the pictures are taken.
     const office = "aaln/2@ata.example";
     await lab.send([
       mgcp.ring(office, 400, "0315556677"),
       mgcp.offHook(office, 401, 400),
       mgcp.onHook(office, 402, 400),
+      // A ring that stops unanswered: a missed call on Office.
+      mgcp.ring(office, 410, "0445550199"),
+      `RQNT 411 ${office} MGCP 1.0\nX: 411\nR: L/hd(N)\nS: \n`,
       mgcp.ring("aaln/1@ata.example", 500, "0441234567"),
     ]);
     for (const [variant, options] of VARIANTS) {

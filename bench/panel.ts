@@ -10,13 +10,15 @@
  *   Now (its live connection up), 10 s after the last page load.
  *
  * Targets: < 1 s for the first page (server and browser), ≤ 80 MB resident in all.
- * Run as root (network namespaces): `npm run bench:panel`. DAEMON_NODE_FLAGS passes Node.js
- * flags to the daemon, as bench:soak does.
+ * Run as root (network namespaces): `npm run bench:panel`. The daemon starts as addon/run.sh
+ * starts it (src/nodeFlags.ts); DAEMON_NODE_FLAGS="…" gives other Node.js flags, as for
+ * bench:soak.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RENDERED_MARK } from "../panel-ui/src/format.js";
 import type { CallReport } from "../src/core/outputs/callReport.js";
+import { DAEMON_NODE_FLAGS, MEMORY_ENVIRONMENT } from "../src/nodeFlags.js";
 import { launchBrowser } from "../test/browser/support/browser.js";
 import { PanelLab } from "../test/browser/support/panelLab.js";
 import { seedCallLog } from "../test/browser/support/seedCalls.js";
@@ -73,6 +75,11 @@ function seed(dataDir: string): void {
   seedCallLog(dataDir, CALLS, (i) => report(i, now));
 }
 
+function daemonFlags(): readonly string[] {
+  const given = process.env.DAEMON_NODE_FLAGS;
+  return given === undefined ? DAEMON_NODE_FLAGS : given.split(" ").filter((f) => f !== "");
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -118,10 +125,10 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
 async function main(): Promise<void> {
   const seeding = performance.now();
   const lab = await PanelLab.start({
-    program: [
-      ...(process.env.DAEMON_NODE_FLAGS ?? "").split(" ").filter((f) => f !== ""),
-      join(PROJECT_ROOT, "dist", "main.js"),
-    ],
+    // As addon/run.sh starts it: its node flags (DAEMON_NODE_FLAGS="…" for others) and
+    // environment.
+    program: [...daemonFlags(), join(PROJECT_ROOT, "dist", "main.js")],
+    env: MEMORY_ENVIRONMENT,
     seed,
   });
   console.log(`daemon up with ${CALLS} calls in the log (${ms(performance.now() - seeding)})`);

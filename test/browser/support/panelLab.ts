@@ -57,6 +57,8 @@ export async function freePort(): Promise<number> {
 export interface PanelLabOptions {
   /** Node's arguments before the command: flags and main.js (the tests' build, or dist/). */
   readonly program: readonly string[];
+  /** More environment for the daemon (the add-on's MALLOC_ARENA_MAX, for the benchmark). */
+  readonly env?: Readonly<Record<string, string>>;
   /** More YAML options, appended. */
   readonly extraOptions?: string;
   /** Called with the data folder before the daemon starts (to seed the call log). */
@@ -126,7 +128,9 @@ data_dir: ${dataDir}
 ${options.extraOptions ?? ""}`,
       );
       const daemon = new ProcessWatcher(
-        sandbox.spawn(null, process.execPath, [...options.program, "run", "--config", config]),
+        sandbox.spawn(null, process.execPath, [...options.program, "run", "--config", config], {
+          env: { ...process.env, ...options.env },
+        }),
       );
       const lab = new PanelLab(
         sandbox,

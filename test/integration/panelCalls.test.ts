@@ -78,8 +78,10 @@ async function page(query: string) {
   const response = await fetch(new URL(`api/calls?${query}`, daemon.url));
   const body = (await response.json()) as { calls: { call_id: string }[]; next: string | null };
   const total = performance.now() - started;
-  const db = Number(/db;dur=([\d.]+)/.exec(response.headers.get("server-timing") ?? "")?.[1]);
-  return { ...body, total, db };
+  const timing = response.headers.get("server-timing") ?? "";
+  const db = Number(/db;dur=([\d.]+)/.exec(timing)?.[1]);
+  const server = Number(/total;dur=([\d.]+)/.exec(timing)?.[1]);
+  return { ...body, total, db, server };
 }
 
 describe("Calls with 100,000 calls in the log", () => {
@@ -89,10 +91,11 @@ describe("Calls with 100,000 calls in the log", () => {
     for (let i = 0; i < 5; i++) pages.push(await page("limit=50"));
     const first = pages[0];
     const query = medianOf(pages.map((p) => p.db));
+    const server = medianOf(pages.map((p) => p.server));
     const total = medianOf(pages.map((p) => p.total));
     console.log(
       `panel: first Calls page of ${CALLS} calls: query ${query.toFixed(2)} ms, ` +
-        `HTTP request ${total.toFixed(1)} ms (medians of 5)`,
+        `server ${server.toFixed(2)} ms, HTTP request ${total.toFixed(1)} ms (medians of 5)`,
     );
     expect(first?.calls.map((c) => c.call_id).slice(0, 3)).toEqual([
       "call-99999",
@@ -101,7 +104,9 @@ describe("Calls with 100,000 calls in the log", () => {
     ]);
     // Medians: the machine is shared, and one sample may wait for another process.
     expect(query).toBeLessThan(20);
-    expect(total).toBeLessThan(100);
+    expect(server).toBeLessThan(100);
+    // The round trip waits for the test's own turn on a loaded machine too: a looser bound.
+    expect(total).toBeLessThan(1000);
   });
 
   it("pages through every call once, newest first, calls that started together included", async () => {

@@ -64,6 +64,9 @@ export function createSearchChClient(options: SearchChClientOptions): SearchChCl
   const key = options.key?.trim() || undefined;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const mask = secretMasker(key);
+  // Loaded now, in the background, so that a ringing call's lookup does not spend its time
+  // budget on loading modules; a failure surfaces at the lookup that awaits it.
+  loadParser().catch(() => undefined);
 
   return {
     async lookup(number) {

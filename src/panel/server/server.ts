@@ -9,24 +9,22 @@
  * Names and numbers only ever leave as JSON (or as the vCard/CSV a user exports): the server
  * builds no HTML from data. No CORS headers: another site's page cannot read or change it.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Options } from "../../config/schema.js";
 import type { HouseholdMarks } from "../../core/nuisance/marks.js";
 import type { CallerDirectory } from "../../daemon/callerDirectory.js";
 import type { Household } from "../../daemon/household.js";
 import type { HomeAssistantClient, OutputContext } from "../../daemon/outputs/output.js";
 import type { CallLog } from "../../io/callLog.js";
-import { ingressPrefix, isAllowedHost, isAllowedPeer, stateChangeRefusal } from "./guard.js";
+import { isAllowedHost, isAllowedPeer, stateChangeRefusal } from "./guard.js";
 import { callsRoutes } from "./routes/calls.js";
 import { linesRoutes } from "./routes/lines.js";
 import { marksRoutes } from "./routes/marks.js";
 import { phonebookRoutes } from "./routes/phonebook.js";
 import { speakersRoutes } from "./routes/speakers.js";
 import { type DiagnosticsFeed, stateRoutes } from "./routes/state.js";
+import { indexPage, staticRoutes } from "./staticFiles.js";
 
 /** dist/panel, from src/panel/server (tests) and from dist/panel/server (the add-on) alike. */
 export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL("../../../dist/panel/", import.meta.url));
@@ -73,17 +71,6 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
   "cache-control": "no-store",
 };
-
-const PAGE_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'self'",
-  "object-src 'none'",
-  "frame-ancestors 'self'",
-].join("; ");
 
 export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstance> {
   const staticRoot = deps.staticRoot ?? DEFAULT_STATIC_ROOT;
@@ -133,24 +120,7 @@ export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstanc
   await app.register(marksRoutes, { deps });
   await app.register(speakersRoutes, { deps });
 
-  await app.register(fastifyStatic, {
-    root: staticRoot,
-    wildcard: true,
-    index: false,
-    redirect: false,
-    // The bundle's file names carry a hash of their content: kept for good; the rest asked again.
-    cacheControl: false,
-    setHeaders: (response, path) =>
-      response.header(
-        "cache-control",
-        /[\\/]assets[\\/]/.test(path) ? "public, max-age=31536000, immutable" : "no-cache",
-      ),
-    // index.html goes through indexPage (the base); the compiled server is not the UI's.
-    allowedPath: (path) =>
-      path !== "/index.html" && !path.startsWith("/server/") && !path.endsWith(".map"),
-  });
-
-  app.get("/", (request, reply) => indexPage(request, reply, staticRoot));
+  staticRoutes(app, staticRoot);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
     // A missing script or style is a 404, not the page: a browser would run HTML as a module.
@@ -162,30 +132,3 @@ export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstanc
   });
   return app;
 }
-
-/** The UI's page with `<base href>` set to the ingress prefix, so every view's URLs resolve. */
-async function indexPage(request: FastifyRequest, reply: FastifyReply, staticRoot: string) {
-  const base = `${ingressPrefix(request.headers["x-ingress-path"])}/`;
-  let html: string;
-  try {
-    html = await readFile(join(staticRoot, "index.html"), "utf8");
-  } catch {
-    html = NOT_BUILT;
-  }
-  return reply
-    .type("text/html; charset=utf-8")
-    .header("content-security-policy", PAGE_POLICY)
-    .send(withBase(html, base));
-}
-
-/** Puts `<base href>` first in the head (the prefix is checked to be plain path characters). */
-export function withBase(html: string, base: string): string {
-  const tag = `<base href="${base.replace(/[^A-Za-z0-9._~/-]/g, "")}">`;
-  const head = /<head[^>]*>/i.exec(html);
-  if (head === null) return `${tag}${html}`;
-  const at = head.index + head[0].length;
-  return `${html.slice(0, at)}${tag}${html.slice(at)}`;
-}
-
-const NOT_BUILT = `<!doctype html><html><head><meta charset="utf-8"><title>VoIP Caller ID</title></head>
-<body><p>The panel's page is not built into dist/panel; the API under api/ works.</p></body></html>`;

@@ -5,7 +5,7 @@ import {
   isAllowedPeer,
   stateChangeRefusal,
 } from "../../../src/panel/server/guard.js";
-import { withBase } from "../../../src/panel/server/server.js";
+import { servedType, withBase } from "../../../src/panel/server/staticFiles.js";
 
 describe("who the panel answers", () => {
   it("answers HA's ingress proxy and loopback, in IPv4, IPv6 and IPv4-mapped form", () => {
@@ -124,5 +124,24 @@ describe("the ingress prefix", () => {
       '<html><head lang="x"><base href="/p/"><title>t</title></head></html>',
     );
     expect(withBase("<p>no head</p>", "/")).toBe('<base href="/"><p>no head</p>');
+  });
+});
+
+describe("the UI's files", () => {
+  it("serves plain file names of known types only", () => {
+    expect(servedType("index-QP7-3u-s.js")).toBe("text/javascript; charset=utf-8");
+    expect(servedType("favicon.svg")).toBe("image/svg+xml");
+    for (const name of [
+      "..",
+      "../server.js",
+      ".env",
+      "server",
+      "x.map",
+      "x.ts",
+      "a/b.js",
+      "x.js\u0000",
+    ]) {
+      expect(servedType(name), name).toBeNull();
+    }
   });
 });

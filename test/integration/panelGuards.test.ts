@@ -112,6 +112,7 @@ describe("the panel's guards", () => {
     expect(odd).toContain('<base href="/">');
     expect(odd).not.toContain("<script>alert");
     expect((await fetch(new URL("assets/gone-1234.js", d.url))).status).toBe(404);
+    expect((await fetch(new URL("favicon.ico", d.url))).status).toBe(404);
     const html = await (await fetch(d.url)).text();
     const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
     if (script) {

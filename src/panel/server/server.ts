@@ -24,7 +24,7 @@ import { marksRoutes } from "./routes/marks.js";
 import { phonebookRoutes } from "./routes/phonebook.js";
 import { speakersRoutes } from "./routes/speakers.js";
 import { type DiagnosticsFeed, stateRoutes } from "./routes/state.js";
-import { indexPage, staticRoutes } from "./staticFiles.js";
+import { indexPage, servedType, staticRoutes } from "./staticFiles.js";
 
 /** dist/panel, from src/panel/server (tests) and from dist/panel/server (the add-on) alike. */
 export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL("../../../dist/panel/", import.meta.url));
@@ -123,8 +123,9 @@ export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstanc
   staticRoutes(app, staticRoot);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
-    // A missing script or style is a 404, not the page: a browser would run HTML as a module.
-    const notPage = path.startsWith("/api/") || path.startsWith("/assets/");
+    // A missing script, style or icon is a 404, not the page: a browser would run HTML as a module.
+    const file = servedType(path.slice(path.lastIndexOf("/") + 1)) !== null;
+    const notPage = path.startsWith("/api/") || path.startsWith("/assets/") || file;
     if (notPage || (request.method !== "GET" && request.method !== "HEAD")) {
       return sendError(reply, 404, "not-found", `no ${request.method} ${path}`);
     }

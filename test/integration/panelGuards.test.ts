@@ -4,47 +4,21 @@
  * household phonebook (kept, not overwritten), bad queries; and the page under HA's ingress
  * prefix with <base href> from X-Ingress-Path.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HOUSEHOLD_PHONEBOOK_FILE } from "../../src/io/householdPhonebook.js";
-import { change, freePort, type PanelDaemon, startPanelDaemon } from "../support/panelDaemon.js";
+import { change, freePort, panelDaemonPerTest, panelJson } from "../support/panelDaemon.js";
 
 const T0 = Date.UTC(2026, 2, 14, 18, 0, 0);
 
-let dir: string;
-let daemon: PanelDaemon | null;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "vci-panel-"));
-  daemon = null;
-});
-afterEach(async () => {
-  await daemon?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(options: Record<string, unknown> = {}): Promise<PanelDaemon> {
-  daemon = await startPanelDaemon({ dataDir: dir, options, start: T0 });
-  return daemon;
-}
-
-async function json(d: PanelDaemon, path: string, init?: RequestInit) {
-  const response = await fetch(new URL(path, d.url), init);
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? JSON.parse(text) : null,
-  };
-}
+const panel = panelDaemonPerTest(T0);
 
 describe("the household's phonebook file damaged", () => {
   it("keeps the file and answers 503 with why, and too large or bad bodies get 413 and 400", async () => {
-    writeFileSync(join(dir, HOUSEHOLD_PHONEBOOK_FILE), '{"version":1,"entries":[');
-    const d = await start();
-    const refused = await json(
+    writeFileSync(join(panel.dir, HOUSEHOLD_PHONEBOOK_FILE), '{"version":1,"entries":[');
+    const d = await panel.start();
+    const refused = await panelJson(
       d,
       "api/phonebook",
       change("POST", { number: "0791112233", name: "X" }),
@@ -54,12 +28,12 @@ describe("the household's phonebook file damaged", () => {
       error: "phonebook-unavailable",
       message: expect.stringMatching(/could not be read at start; not overwriting it$/),
     });
-    expect(readFileSync(join(dir, HOUSEHOLD_PHONEBOOK_FILE), "utf8")).toBe(
+    expect(readFileSync(join(panel.dir, HOUSEHOLD_PHONEBOOK_FILE), "utf8")).toBe(
       '{"version":1,"entries":[',
     );
-    const noName = await json(d, "api/phonebook", change("POST", { number: "0791112233" }));
+    const noName = await panelJson(d, "api/phonebook", change("POST", { number: "0791112233" }));
     expect(noName.status).toBe(400);
-    const huge = await json(
+    const huge = await panelJson(
       d,
       "api/phonebook",
       change("POST", { number: "0791112233", name: "x".repeat(2 * 1024 * 1024) }),
@@ -70,7 +44,7 @@ describe("the household's phonebook file damaged", () => {
 
 describe("the panel's guards", () => {
   it("refuses changes without the panel's header (403) or without JSON (415), and sends no CORS headers", async () => {
-    const d = await start();
+    const d = await panel.start();
     const url = new URL("api/phonebook", d.url);
     const body = JSON.stringify({ number: "0791112233", name: "Forged" });
     const noHeader = await fetch(url, {
@@ -92,11 +66,11 @@ describe("the panel's guards", () => {
       headers: { origin: "http://evil.example", "access-control-request-method": "POST" },
     });
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
-    expect((await json(d, "api/phonebook")).body.entries).toEqual([]);
+    expect((await panelJson(d, "api/phonebook")).body.entries).toEqual([]);
   });
 
   it("serves the page under HA's ingress prefix: <base href> from X-Ingress-Path, any view's path gives the page", async () => {
-    const d = await start();
+    const d = await panel.start();
     const prefix = "/api/hassio_ingress/Xy12_ab-CD";
     for (const path of ["", "calls/deep/link"]) {
       const page = await fetch(new URL(path, d.url), { headers: { "x-ingress-path": prefix } });
@@ -120,7 +94,7 @@ describe("the panel's guards", () => {
       expect(asset.status).toBe(200);
       expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     }
-    const api = await json(d, "api/nothing-here");
+    const api = await panelJson(d, "api/nothing-here");
     expect(api.status).toBe(404);
     expect(api.body.error).toBe("not-found");
     const server = await fetch(new URL("server/server.js", d.url));
@@ -128,9 +102,9 @@ describe("the panel's guards", () => {
   });
 
   it("answers bad queries with a JSON error", async () => {
-    const d = await start();
+    const d = await panel.start();
     for (const query of ["limit=0", "limit=abc", "before=nonsense", "direction=sideways"]) {
-      const answer = await json(d, `api/calls?${query}`);
+      const answer = await panelJson(d, `api/calls?${query}`);
       expect(answer.status, query).toBe(400);
       expect(answer.body.error, query).toBe("bad-query");
     }
@@ -141,48 +115,45 @@ describe("the panel's port", () => {
   it("as an add-on, is the one the Supervisor chose for its ingress proxy", async () => {
     const ingressPort = await freePort();
     const asked: string[] = [];
-    daemon = await startPanelDaemon({
-      dataDir: dir,
-      start: T0,
-      port: ingressPort,
-      options: { panel: { port: 1 } },
-      env: { SUPERVISOR_TOKEN: "supervisor-token" },
-      adapters: {
-        fetchIngressPort: async (token) => {
-          asked.push(token);
-          return { ok: true, port: ingressPort };
+    const daemon = await panel.start(
+      { panel: { port: 1 } },
+      {
+        port: ingressPort,
+        env: { SUPERVISOR_TOKEN: "supervisor-token" },
+        adapters: {
+          fetchIngressPort: async (token) => {
+            asked.push(token);
+            return { ok: true, port: ingressPort };
+          },
+          fetchMqttService: async () => ({ ok: false, message: "no broker in this test" }),
         },
-        fetchMqttService: async () => ({ ok: false, message: "no broker in this test" }),
       },
-    });
+    );
     expect(asked).toEqual(["supervisor-token"]);
-    expect((await json(daemon, "api/state")).status).toBe(200);
+    expect((await panelJson(daemon, "api/state")).status).toBe(200);
     expect(daemon.logLines.some((l) => l.includes(`panel on port ${ingressPort}`))).toBe(true);
   });
 
   it("is off, and says why, when the Supervisor names none, or when panel.enabled is false", async () => {
-    daemon = await startPanelDaemon({
-      dataDir: dir,
-      start: T0,
-      env: { SUPERVISOR_TOKEN: "t" },
-      adapters: {
-        fetchIngressPort: async () => ({ ok: false, message: "Invalid token" }),
-        fetchMqttService: async () => ({ ok: false, message: "no broker in this test" }),
+    const addOn = await panel.start(
+      {},
+      {
+        env: { SUPERVISOR_TOKEN: "t" },
+        adapters: {
+          fetchIngressPort: async () => ({ ok: false, message: "Invalid token" }),
+          fetchMqttService: async () => ({ ok: false, message: "no broker in this test" }),
+        },
+        waitForPanel: false,
       },
-      waitForPanel: false,
-    });
-    expect(daemon.logLines).toContainEqual(
+    );
+    expect(addOn.logLines).toContainEqual(
       expect.stringContaining(
         "the panel is off: the Supervisor names no ingress port (Invalid token)",
       ),
     );
-    await daemon.stop();
-    daemon = await startPanelDaemon({
-      dataDir: dir,
-      start: T0,
-      options: { panel: { enabled: false } },
-    });
-    expect(daemon.logLines).toContainEqual(
+    await panel.stop();
+    const disabled = await panel.start({ panel: { enabled: false } });
+    expect(disabled.logLines).toContainEqual(
       expect.stringContaining("the panel is off (panel.enabled)"),
     );
   });

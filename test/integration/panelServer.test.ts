@@ -3,51 +3,25 @@
  * the call log is SQLite, the phonebooks are files, and every question is a real HTTP
  * request to the panel's port — what the panel's page (and a household) sees.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HOUSEHOLD_PHONEBOOK_FILE } from "../../src/io/householdPhonebook.js";
-import { change, type PanelDaemon, rqnt, startPanelDaemon } from "../support/panelDaemon.js";
+import { change, panelDaemonPerTest, panelJson, rqnt } from "../support/panelDaemon.js";
 
 const T0 = Date.UTC(2026, 2, 14, 18, 0, 0);
 
-let dir: string;
-let daemon: PanelDaemon | null;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "vci-panel-"));
-  daemon = null;
-});
-afterEach(async () => {
-  await daemon?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(options: Record<string, unknown> = {}): Promise<PanelDaemon> {
-  daemon = await startPanelDaemon({ dataDir: dir, options, start: T0 });
-  return daemon;
-}
-
-async function json(d: PanelDaemon, path: string, init?: RequestInit) {
-  const response = await fetch(new URL(path, d.url), init);
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? JSON.parse(text) : null,
-  };
-}
+const panel = panelDaemonPerTest(T0);
 
 describe("the panel's API", () => {
   it("shows a call in api/state while it rings, then in api/calls as missed, with the phonebook's name", async () => {
-    const d = await start({
+    const d = await panel.start({
       directory: { online_lookup: false, phonebook: [{ number: "044 123 45 67", name: "Hans" }] },
     });
     d.clock.advanceTo(T0);
     d.app.handleFrame(rqnt(1, T0, 'L/rg,L/ci(03/14/19/00,"0441234567",)'));
     await d.app.settle();
-    const ringing = await json(d, "api/state");
+    const ringing = await panelJson(d, "api/state");
     expect(ringing.status).toBe(200);
     expect(ringing.body.lines).toEqual([
       expect.objectContaining({
@@ -61,7 +35,7 @@ describe("the panel's API", () => {
     d.clock.advanceTo(T0 + 20_000);
     d.app.handleFrame(rqnt(2, T0 + 20_000, ""));
     await d.app.idle();
-    const calls = await json(d, "api/calls?missed=1");
+    const calls = await panelJson(d, "api/calls?missed=1");
     expect(calls.body.next).toBeNull();
     expect(calls.body.calls).toEqual([
       expect.objectContaining({
@@ -77,29 +51,29 @@ describe("the panel's API", () => {
         announcement: "Anruf von Hans",
       }),
     ]);
-    const state = await json(d, "api/state");
+    const state = await panelJson(d, "api/state");
     expect(state.body.lines[0]).toMatchObject({ state: "idle", caller: null, missedCalls: 1 });
   });
 
   it("resets a line's missed calls and turns its announcements off, as the MQTT entities do", async () => {
-    const d = await start();
+    const d = await panel.start();
     await d.missedCall("0791112233", T0);
     const key = encodeURIComponent("aaln/1@mta.example");
-    expect((await json(d, "api/state")).body.lines[0].missedCalls).toBe(1);
-    const reset = await json(d, `api/lines/${key}/reset-missed-calls`, change("POST", {}));
+    expect((await panelJson(d, "api/state")).body.lines[0].missedCalls).toBe(1);
+    const reset = await panelJson(d, `api/lines/${key}/reset-missed-calls`, change("POST", {}));
     expect(reset.body).toMatchObject({ key: "aaln/1@mta.example", missedCalls: 0 });
-    const off = await json(d, `api/lines/${key}/announcements`, change("PUT", { on: false }));
+    const off = await panelJson(d, `api/lines/${key}/announcements`, change("PUT", { on: false }));
     expect(off.body).toMatchObject({ announcements: false });
-    expect((await json(d, "api/state")).body.lines[0]).toMatchObject({
+    expect((await panelJson(d, "api/state")).body.lines[0]).toMatchObject({
       missedCalls: 0,
       announcements: false,
     });
-    const unknown = await json(d, "api/lines/nope/announcements", change("PUT", { on: true }));
+    const unknown = await panelJson(d, "api/lines/nope/announcements", change("PUT", { on: true }));
     expect(unknown.status).toBe(404);
   });
 
   it("streams the state as server-sent events: at once, and again when a call rings", async () => {
-    const d = await start();
+    const d = await panel.start();
     const controller = new AbortController();
     const response = await fetch(new URL("api/events", d.url), { signal: controller.signal });
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -132,12 +106,12 @@ describe("the panel's API", () => {
   });
 
   it("names an unknown caller in the household's phonebook, and the next call from that number rings with the name, without a restart", async () => {
-    const d = await start();
+    const d = await panel.start();
     await d.missedCall("0791112233", T0);
-    const before = await json(d, "api/calls");
+    const before = await panelJson(d, "api/calls");
     expect(before.body.calls[0]).toMatchObject({ name: null, number: "+41791112233" });
 
-    const added = await json(
+    const added = await panelJson(
       d,
       "api/phonebook",
       change("POST", { number: before.body.calls[0].number, name: "Zahnarzt Meier" }),
@@ -150,50 +124,50 @@ describe("the panel's API", () => {
       source: "household",
       editable: true,
     });
-    const saved = JSON.parse(readFileSync(join(dir, HOUSEHOLD_PHONEBOOK_FILE), "utf8"));
+    const saved = JSON.parse(readFileSync(join(panel.dir, HOUSEHOLD_PHONEBOOK_FILE), "utf8"));
     expect(saved.entries).toEqual([
       { id: added.body.id, number: "+41791112233", name: "Zahnarzt Meier" },
     ]);
 
     await d.missedCall("079 111 22 33", T0 + 60_000);
-    const after = await json(d, "api/calls?limit=1");
+    const after = await panelJson(d, "api/calls?limit=1");
     expect(after.body.calls[0]).toMatchObject({
       name: "Zahnarzt Meier",
       name_source: "phonebook",
       announcement: "Anruf von Zahnarzt Meier",
     });
 
-    const renamed = await json(
+    const renamed = await panelJson(
       d,
       `api/phonebook/${added.body.id}`,
       change("PUT", { number: "079 111 22 33", name: "Dr. Meier" }),
     );
     expect(renamed.status).toBe(200);
     await d.missedCall("0791112233", T0 + 120_000);
-    expect((await json(d, "api/calls?limit=1")).body.calls[0].name).toBe("Dr. Meier");
+    expect((await panelJson(d, "api/calls?limit=1")).body.calls[0].name).toBe("Dr. Meier");
 
     const deleted = await fetch(new URL(`api/phonebook/${added.body.id}`, d.url), change("DELETE"));
     expect(deleted.status).toBe(204);
     await d.missedCall("0791112233", T0 + 180_000);
-    expect((await json(d, "api/calls?limit=1")).body.calls[0].name).toBeNull();
+    expect((await panelJson(d, "api/calls?limit=1")).body.calls[0].name).toBeNull();
   });
 
   it("lists the household's own entries beside the options' and the files', and the household's name wins", async () => {
-    const file = join(dir, "phonebook.csv");
+    const file = join(panel.dir, "phonebook.csv");
     writeFileSync(file, "Name,Number\nFile Person,044 555 66 77\nOld Name,079 111 22 33\n");
-    const d = await start({
+    const d = await panel.start({
       directory: {
         online_lookup: false,
         phonebook: [{ number: "044 123 45 67", name: "Option Person" }],
         phonebook_files: [file],
       },
     });
-    const own = await json(
+    const own = await panelJson(
       d,
       "api/phonebook",
       change("POST", { number: "0791112233", name: "New Name" }),
     );
-    const listing = await json(d, "api/phonebook");
+    const listing = await panelJson(d, "api/phonebook");
     expect(listing.body.entries).toEqual([
       {
         id: own.body.id,
@@ -216,9 +190,9 @@ describe("the panel's API", () => {
       }),
     ]);
     await d.missedCall("0791112233", T0);
-    expect((await json(d, "api/calls")).body.calls[0].name).toBe("New Name");
+    expect((await panelJson(d, "api/calls")).body.calls[0].name).toBe("New Name");
 
-    const readOnly = await json(
+    const readOnly = await panelJson(
       d,
       "api/phonebook/options:+41441234567",
       change("PUT", { number: "044 123 45 67", name: "x" }),
@@ -243,7 +217,7 @@ describe("the panel's API", () => {
   });
 
   it("previews an import with the lines it cannot take, and adds only on commit", async () => {
-    const d = await start();
+    const d = await panel.start();
     const text = [
       "BEGIN:VCARD",
       "VERSION:3.0",
@@ -261,7 +235,7 @@ describe("the panel's API", () => {
       "END:VCARD",
       "",
     ].join("\r\n");
-    const preview = await json(
+    const preview = await panelJson(
       d,
       "api/phonebook/import?preview=1",
       change("POST", { filename: "C:\\Users\\x\\contacts.vcf", text }),
@@ -274,16 +248,16 @@ describe("the panel's API", () => {
     expect(preview.body.problems).toEqual([
       { line: 13, message: 'contacts.vcf line 13: "hello" is not a phone number, in "TEL:hello"' },
     ]);
-    expect((await json(d, "api/phonebook")).body.entries).toEqual([]);
+    expect((await panelJson(d, "api/phonebook")).body.entries).toEqual([]);
 
-    const committed = await json(
+    const committed = await panelJson(
       d,
       "api/phonebook/import",
       change("POST", { filename: "contacts.vcf", text }),
     );
     expect(committed.body).toMatchObject({ added: 1 });
     expect(preview.body.total).toBe(1);
-    expect((await json(d, "api/phonebook")).body.entries).toEqual([
+    expect((await panelJson(d, "api/phonebook")).body.entries).toEqual([
       expect.objectContaining({ name: "Erna Import", source: "household" }),
     ]);
   });

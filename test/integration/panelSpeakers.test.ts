@@ -3,42 +3,14 @@
  * websocket stand-in (its media players, TTS entities and satellites from get_states, the
  * service calls it receives), the nuisance lists are the household's marks.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FAKE_HA_TOKEN, startFakeHomeAssistant } from "../support/fakeHomeAssistant.js";
 import { fakeState } from "../support/fakeHomeAssistantCommands.js";
-import { change, type PanelDaemon, startPanelDaemon } from "../support/panelDaemon.js";
+import { change, panelDaemonPerTest, panelJson } from "../support/panelDaemon.js";
 
 const T0 = Date.UTC(2026, 2, 14, 18, 0, 0);
 
-let dir: string;
-let daemon: PanelDaemon | null;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "vci-panel-"));
-  daemon = null;
-});
-afterEach(async () => {
-  await daemon?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(options: Record<string, unknown> = {}): Promise<PanelDaemon> {
-  daemon = await startPanelDaemon({ dataDir: dir, options, start: T0 });
-  return daemon;
-}
-
-async function json(d: PanelDaemon, path: string, init?: RequestInit) {
-  const response = await fetch(new URL(path, d.url), init);
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? JSON.parse(text) : null,
-  };
-}
+const panel = panelDaemonPerTest(T0);
 
 describe("speakers and announcements, with Home Assistant's websocket stand-in", () => {
   it("lists HA's media players, TTS entities and satellites, and says a number's sentence on the chosen speaker", async () => {
@@ -54,19 +26,19 @@ describe("speakers and announcements, with Home Assistant's websocket stand-in",
       ],
     });
     try {
-      const d = await start({
+      const d = await panel.start({
         homeassistant: { url: ha.url, token: FAKE_HA_TOKEN },
         directory: { online_lookup: false, phonebook: [{ number: "044 123 45 67", name: "Hans" }] },
       });
       await ha.waitFor(() => ha.openConnections > 0, 10_000, "the daemon's connection");
-      const speakers = await json(d, "api/speakers");
+      const speakers = await panelJson(d, "api/speakers");
       expect(speakers.body).toEqual({
         media_players: [{ entity_id: "media_player.kitchen", name: "Kitchen" }],
         tts: [{ entity_id: "tts.piper", name: "Piper" }],
         satellites: [{ entity_id: "assist_satellite.hall", name: "Hall" }],
       });
 
-      const quiet = await json(d, "api/announce", change("POST", { number: "0441234567" }));
+      const quiet = await panelJson(d, "api/announce", change("POST", { number: "0441234567" }));
       expect(quiet.body).toEqual({
         sentence: "Anruf von Hans",
         spoken: false,
@@ -75,7 +47,7 @@ describe("speakers and announcements, with Home Assistant's websocket stand-in",
       });
       expect(ha.serviceCalls).toEqual([]);
 
-      const spoken = await json(
+      const spoken = await panelJson(
         d,
         "api/announce",
         change("POST", { number: "044 123 45 67", speaker: "media_player.kitchen" }),
@@ -94,8 +66,8 @@ describe("speakers and announcements, with Home Assistant's websocket stand-in",
       ]);
 
       await d.missedCall("0791112233", T0);
-      const call = (await json(d, "api/calls")).body.calls[0];
-      const again = await json(
+      const call = (await panelJson(d, "api/calls")).body.calls[0];
+      const again = await panelJson(
         d,
         "api/announce",
         change("POST", { call_id: call.call_id, speaker: "assist_satellite.hall" }),
@@ -107,51 +79,50 @@ describe("speakers and announcements, with Home Assistant's websocket stand-in",
         target: { entity_id: "assist_satellite.hall" },
         serviceData: { message: again.body.sentence },
       });
-      const bad = await json(
+      const bad = await panelJson(
         d,
         "api/announce",
         change("POST", { number: "1", speaker: "light.sofa" }),
       );
       expect(bad.status).toBe(400);
     } finally {
-      await daemon?.stop();
-      daemon = null;
+      await panel.stop();
       await ha.stop();
     }
   });
 
   it("says the nuisance warning for a number the household marked, as a call from it would get", async () => {
-    const d = await start();
-    const marked = await json(
+    const d = await panel.start();
+    const marked = await panelJson(
       d,
       "api/marks",
       change("POST", { number: "0901 123 456", kind: "nuisance", label: "Lotto Versand" }),
     );
     expect(marked.status).toBe(201);
-    const tried = await json(d, "api/announce", change("POST", { number: "0901123456" }));
+    const tried = await panelJson(d, "api/announce", change("POST", { number: "0901123456" }));
     expect(tried.body).toEqual({
       sentence: "Achtung, vermutlich Werbung: Lotto Versand",
       spoken: false,
       nuisance: true,
       nuisance_label: "Lotto Versand",
     });
-    expect((await json(d, "api/marks")).body.marks).toEqual([
+    expect((await panelJson(d, "api/marks")).body.marks).toEqual([
       expect.objectContaining({ number: "+41901123456", kind: "nuisance", label: "Lotto Versand" }),
     ]);
     const removed = await fetch(new URL("api/marks?number=0901123456", d.url), change("DELETE"));
     expect(removed.status).toBe(204);
-    const after = await json(d, "api/announce", change("POST", { number: "0901123456" }));
+    const after = await panelJson(d, "api/announce", change("POST", { number: "0901123456" }));
     expect(after.body.nuisance).toBe(false);
   });
 
   it("has no speakers and says only the sentence while Home Assistant is not there", async () => {
-    const d = await start();
-    expect((await json(d, "api/speakers")).body).toEqual({
+    const d = await panel.start();
+    expect((await panelJson(d, "api/speakers")).body).toEqual({
       media_players: [],
       tts: [],
       satellites: [],
     });
-    const answer = await json(
+    const answer = await panelJson(
       d,
       "api/announce",
       change("POST", { number: "0791112233", speaker: "media_player.kitchen" }),

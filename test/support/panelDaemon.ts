@@ -4,7 +4,11 @@
  * port, for the panel's API tests. Frames go in as MGCP from a call agent; the panel is asked
  * over real HTTP. Home Assistant is the websocket stand-in when a test gives one.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import type { Options } from "../../src/config/schema.js";
 import { validateOptions } from "../../src/config/validateOptions.js";
 import { LINKTYPE } from "../../src/core/capture/frame.js";
@@ -52,7 +56,7 @@ export interface PanelDaemon {
   stop(): Promise<void>;
 }
 
-export async function startPanelDaemon(settings: {
+export interface PanelDaemonSettings {
   dataDir: string;
   options?: Record<string, unknown>;
   start?: number;
@@ -63,7 +67,9 @@ export async function startPanelDaemon(settings: {
   adapters?: Partial<DaemonAdapters>;
   /** Wait until the panel answers (default: when panel.enabled). */
   waitForPanel?: boolean;
-}): Promise<PanelDaemon> {
+}
+
+export async function startPanelDaemon(settings: PanelDaemonSettings): Promise<PanelDaemon> {
   const port = settings.port ?? (await freePort());
   const validated = validateOptions({
     lines: [{ id: "aaln/1@*", name: "Home" }],
@@ -128,5 +134,52 @@ export function change(method: string, body?: unknown): RequestInit {
     method,
     headers: { "content-type": "application/json", "x-voip-callerid": "1" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
+}
+
+/**
+ * For a test file: each test gets a fresh data folder; `start` runs the daemon over it, and
+ * at the test's end the daemon still running is stopped and the folder removed.
+ */
+export function panelDaemonPerTest(start: number) {
+  let dir = "";
+  let running: PanelDaemon | null = null;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "vci-panel-"));
+    running = null;
+  });
+  afterEach(async () => {
+    await running?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    /** This test's data folder. */
+    get dir(): string {
+      return dir;
+    },
+    /** The daemon with these options (and any other of its settings) over this test's folder. */
+    async start(
+      options: Record<string, unknown> = {},
+      settings: Omit<PanelDaemonSettings, "dataDir" | "options" | "start"> = {},
+    ): Promise<PanelDaemon> {
+      running = await startPanelDaemon({ ...settings, dataDir: dir, options, start });
+      return running;
+    },
+    /** Stops the running daemon before the test ends (so another may start). */
+    async stop(): Promise<void> {
+      await running?.stop();
+      running = null;
+    },
+  };
+}
+
+/** A request to the panel's API: its status, headers and body as JSON (null when empty). */
+export async function panelJson(d: PanelDaemon, path: string, init?: RequestInit) {
+  const response = await fetch(new URL(path, d.url), init);
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? JSON.parse(text) : null,
   };
 }

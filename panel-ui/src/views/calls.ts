@@ -17,6 +17,7 @@ import {
 import { locale, t } from "../locale.js";
 import { shared } from "../styles.js";
 import "./callActions.js";
+import { ViewLoader } from "./viewLoading.js";
 
 export const PAGE_SIZE = 50;
 
@@ -42,7 +43,7 @@ export class VciCalls extends LitElement {
   private cursors: (string | null)[] = [null];
   private lineStates = "";
   private readonly seenLines = new Map<string, string>();
-  private typing: ReturnType<typeof setTimeout> | undefined;
+  private readonly loader = new ViewLoader(this, () => this.load());
   private request = 0;
 
   constructor() {
@@ -54,16 +55,6 @@ export class VciCalls extends LitElement {
     this.open = null;
     this.failure = "";
     this.loading = false;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.typing);
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -104,9 +95,7 @@ export class VciCalls extends LitElement {
     this.filter = { ...this.filter, ...change };
     this.cursors = [null];
     this.page = 0;
-    clearTimeout(this.typing);
-    if (delayMs === 0) void this.load();
-    else this.typing = setTimeout(() => void this.load(), delayMs);
+    this.loader.soon(delayMs);
   }
 
   /** The household's lines, and those of the calls seen so far (a line may be quiet today). */

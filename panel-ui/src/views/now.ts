@@ -8,6 +8,7 @@ import { api, type Line, type PanelState } from "../api.js";
 import { formatCallTime, known, sourceLabel } from "../format.js";
 import { locale, t } from "../locale.js";
 import { shared } from "../styles.js";
+import { attempt } from "./viewLoading.js";
 
 export class VciNow extends LitElement {
   static properties = { panelState: { attribute: false }, failure: { state: true } };
@@ -78,13 +79,8 @@ export class VciNow extends LitElement {
   }
 
   /** A change to a line; its new state comes back over the live connection. */
-  private async change(run: () => Promise<unknown>): Promise<void> {
-    this.failure = "";
-    try {
-      await run();
-    } catch (error) {
-      this.failure = t("error.text", { message: (error as Error).message });
-    }
+  private change(run: () => Promise<unknown>): Promise<void> {
+    return attempt(this, run);
   }
 
   /** An idle line says who called last, and when. */

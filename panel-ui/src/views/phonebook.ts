@@ -8,6 +8,7 @@ import { api, type ImportPreview, type PhonebookEntry } from "../api.js";
 import { sourceLabel } from "../format.js";
 import { t } from "../locale.js";
 import { shared } from "../styles.js";
+import { attempt, ViewLoader } from "./viewLoading.js";
 
 interface PendingImport {
   filename: string;
@@ -33,7 +34,7 @@ export class VciPhonebook extends LitElement {
   declare search: string;
   /** The server sent only part of the options/file entries: a search finds the others. */
   declare truncated: boolean;
-  private typing: ReturnType<typeof setTimeout> | undefined;
+  private readonly loader = new ViewLoader(this, () => this.load());
 
   constructor() {
     super();
@@ -46,16 +47,6 @@ export class VciPhonebook extends LitElement {
     this.truncated = false;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.typing);
-  }
-
   private async load(): Promise<void> {
     await this.attempt(async () => {
       const page = await api.phonebook(this.search);
@@ -64,13 +55,8 @@ export class VciPhonebook extends LitElement {
     });
   }
 
-  private async attempt(run: () => Promise<void>): Promise<void> {
-    this.failure = "";
-    try {
-      await run();
-    } catch (error) {
-      this.failure = t("error.text", { message: (error as Error).message });
-    }
+  private attempt(run: () => Promise<void>): Promise<void> {
+    return attempt(this, run);
   }
 
   private fields(form: HTMLFormElement): { number: string; name: string } {
@@ -214,8 +200,7 @@ export class VciPhonebook extends LitElement {
         @input=${(e: Event) => {
           this.search = (e.target as HTMLInputElement).value;
           // Shown at once from what is here; asked anew, as a large book is sent only in part.
-          clearTimeout(this.typing);
-          this.typing = setTimeout(() => void this.load(), 300);
+          this.loader.soon(300);
         }} />
       ${this.truncated ? html`<p class="muted" data-testid="truncated">${t("book.truncated")}</p>` : nothing}
       ${

@@ -143,24 +143,50 @@ export class ProblemList {
   }
 }
 
-export class PhonebookCollector implements EntrySink<ParsedPhonebook> {
-  readonly #source: string;
-  readonly #country: CountryCode;
-  readonly #entries: PhonebookEntry[] = [];
-  readonly #problems: ProblemList;
-  /** key → index into #entries, so a later duplicate replaces the earlier one in place. */
-  readonly #indexByKey = new ShardedMap<number>();
-  #anonymousName: string | null = null;
+/** One source's entries being read (a phonebook's or a nuisance list's): where, and its problems. */
+export abstract class EntryCollector<Result> implements EntrySink<Result> {
+  protected readonly source: string;
+  protected readonly country: CountryCode;
+  protected readonly problems: ProblemList;
 
   constructor(source: string, country: CountryCode) {
-    this.#source = source;
-    this.#country = country;
-    this.#problems = new ProblemList(source);
+    this.source = source;
+    this.country = country;
+    this.problems = new ProblemList(source);
   }
 
   problem(line: number | null, text: string): void {
-    this.#problems.add(line, text);
+    this.problems.add(line, text);
   }
+
+  /** The pair's number, trimmed; null, with the problem said, when there is none. */
+  protected numberOf(rawNumber: string, line: number | null, context: () => string): string | null {
+    const number = rawNumber.trim();
+    if (number !== "") return number;
+    this.problem(line, `no number in ${context()}`);
+    return null;
+  }
+
+  abstract add(
+    rawNumber: string,
+    rawName: string,
+    line: number | null,
+    lazyContext: string | (() => string),
+  ): boolean;
+
+  abstract result(): Result;
+}
+
+/** A pair's context for problem messages, made only when a problem needs it. */
+export function contextOf(lazyContext: string | (() => string)): () => string {
+  return () => (typeof lazyContext === "string" ? lazyContext : lazyContext());
+}
+
+export class PhonebookCollector extends EntryCollector<ParsedPhonebook> {
+  readonly #entries: PhonebookEntry[] = [];
+  /** key → index into #entries, so a later duplicate replaces the earlier one in place. */
+  readonly #indexByKey = new ShardedMap<number>();
+  #anonymousName: string | null = null;
 
   /**
    * Adds one number/name pair. `context` names what the pair came from (the quoted line, or
@@ -173,13 +199,10 @@ export class PhonebookCollector implements EntrySink<ParsedPhonebook> {
     line: number | null,
     lazyContext: string | (() => string),
   ): boolean {
-    const context = () => (typeof lazyContext === "string" ? lazyContext : lazyContext());
-    const number = rawNumber.trim();
+    const context = contextOf(lazyContext);
+    const number = this.numberOf(rawNumber, line, context);
+    if (number === null) return false;
     const name = cleanText(rawName, MAX_NAME_LENGTH);
-    if (number === "") {
-      this.problem(line, `no number in ${context()}`);
-      return false;
-    }
     if (isAnonymousMarker(number)) {
       if (name === "") {
         this.problem(line, `no text for anonymous calls in ${context()}`);
@@ -188,7 +211,7 @@ export class PhonebookCollector implements EntrySink<ParsedPhonebook> {
       this.#anonymousName = name; // a later P line wins, as later numbers do
       return true;
     }
-    const normalized = normalizeNumber(number, this.#country);
+    const normalized = normalizeNumber(number, this.country);
     if (normalized.kind !== "number") {
       this.problem(line, `${quoted(number)} is not a phone number, in ${context()}`);
       return false;
@@ -197,7 +220,7 @@ export class PhonebookCollector implements EntrySink<ParsedPhonebook> {
       this.problem(line, `no name for ${quoted(number)} in ${context()}`);
       return false;
     }
-    const entry: PhonebookEntry = { name, key: normalized.key, number, source: this.#source, line };
+    const entry: PhonebookEntry = { name, key: normalized.key, number, source: this.source, line };
     const earlier = this.#indexByKey.get(entry.key);
     if (earlier === undefined) {
       this.#indexByKey.set(entry.key, this.#entries.length);
@@ -219,7 +242,7 @@ export class PhonebookCollector implements EntrySink<ParsedPhonebook> {
   }
 
   result(): ParsedPhonebook {
-    const problems = this.#problems.list();
+    const problems = this.problems.list();
     return { entries: [...this.#entries], anonymousName: this.#anonymousName, problems };
   }
 }

@@ -7,10 +7,10 @@
  */
 import type { CountryCode } from "../caller/numbers.js";
 import {
-  type EntrySink,
+  contextOf,
+  EntryCollector,
   MAX_NAME_LENGTH,
   type PhonebookProblem,
-  ProblemList,
 } from "../caller/phonebookEntries.js";
 import { cleanText } from "../text/cleanText.js";
 import { type NumberPattern, parseNumberPattern } from "./numberPattern.js";
@@ -37,21 +37,8 @@ export function cleanLabel(label: string | null | undefined): string | null {
   return cleaned === "" ? null : cleaned;
 }
 
-export class NuisanceCollector implements EntrySink<ParsedNuisanceList> {
-  readonly #source: string;
-  readonly #country: CountryCode;
+export class NuisanceCollector extends EntryCollector<ParsedNuisanceList> {
   readonly #entries: NuisanceEntry[] = [];
-  readonly #problems: ProblemList;
-
-  constructor(source: string, country: CountryCode) {
-    this.#source = source;
-    this.#country = country;
-    this.#problems = new ProblemList(source);
-  }
-
-  problem(line: number | null, text: string): void {
-    this.#problems.add(line, text);
-  }
 
   add(
     rawNumber: string,
@@ -59,13 +46,10 @@ export class NuisanceCollector implements EntrySink<ParsedNuisanceList> {
     line: number | null,
     lazyContext: string | (() => string),
   ): boolean {
-    const number = rawNumber.trim();
-    const context = () => (typeof lazyContext === "string" ? lazyContext : lazyContext());
-    if (number === "") {
-      this.problem(line, `no number in ${context()}`);
-      return false;
-    }
-    const parsed = parseNumberPattern(number, this.#country);
+    const context = contextOf(lazyContext);
+    const number = this.numberOf(rawNumber, line, context);
+    if (number === null) return false;
+    const parsed = parseNumberPattern(number, this.country);
     if (!parsed.ok) {
       this.problem(line, `${parsed.message}, in ${context()}`);
       return false;
@@ -74,14 +58,14 @@ export class NuisanceCollector implements EntrySink<ParsedNuisanceList> {
       ...parsed.pattern,
       label: cleanLabel(rawLabel),
       number,
-      source: this.#source,
+      source: this.source,
       line,
     });
     return true;
   }
 
   result(): ParsedNuisanceList {
-    return { entries: [...this.#entries], problems: this.#problems.list() };
+    return { entries: [...this.#entries], problems: this.problems.list() };
   }
 }
 

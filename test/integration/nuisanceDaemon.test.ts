@@ -18,12 +18,10 @@ import { callEventData } from "../../src/core/outputs/callReport.js";
 import { type DaemonAdapters, REAL_ADAPTERS } from "../../src/daemon/adapters.js";
 import type { App } from "../../src/daemon/app.js";
 import { VirtualClock } from "../../src/daemon/clock.js";
-import { composeDaemon } from "../../src/daemon/compose.js";
 import { mqttEntities } from "../../src/daemon/outputs/mqtt.js";
-import type { OutputDefinition } from "../../src/daemon/outputs/output.js";
 import type { CallLog } from "../../src/io/callLog.js";
-import { createLogger } from "../../src/io/logger.js";
 import { callEvent } from "../support/callFixtures.js";
+import { composeTestDaemon, tapOutput } from "../support/daemonInProcess.js";
 
 const T0 = Date.parse("2026-12-05T19:00:00Z");
 
@@ -87,24 +85,17 @@ const adapters: DaemonAdapters = {
 async function start() {
   let marks: HouseholdMarks | null = null;
   let callLog: CallLog | null = null;
-  const tap: OutputDefinition = {
-    name: "tap",
-    logName: "tap",
-    enabled: () => true,
-    create: (context) => {
+  const tap = tapOutput(
+    (context) => {
       marks = context.marks;
       callLog = context.callLog;
-      return { name: "tap", handleCall: (report) => void events.push(callEventData(report)) };
     },
-  };
-  const clock = new VirtualClock(T0);
-  const started = await composeDaemon({
+    { handleCall: (report) => void events.push(callEventData(report)) },
+  );
+  const started = await composeTestDaemon({
     options: options(),
-    env: {},
-    log: createLogger("debug", (line) => logLines.push(line)),
-    clock,
-    version: "test",
-    timeZone: "Europe/Zurich",
+    clock: new VirtualClock(T0),
+    logLines,
     stateFolder: dir,
     adapters,
     outputs: [tap, mqttEntities],

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HOUSEHOLD_PHONEBOOK_FILE } from "../../src/io/householdPhonebook.js";
-import { change, panelDaemonPerTest, panelJson, rqnt } from "../support/panelDaemon.js";
+import { rqnt } from "../support/daemonInProcess.js";
+import { change, panelDaemonPerTest, panelJson } from "../support/panelDaemon.js";
 
 const T0 = Date.UTC(2026, 2, 14, 18, 0, 0);
 

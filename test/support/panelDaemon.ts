@@ -11,15 +11,10 @@ import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
 import type { Options } from "../../src/config/schema.js";
 import { validateOptions } from "../../src/config/validateOptions.js";
-import { LINKTYPE } from "../../src/core/capture/frame.js";
 import { type DaemonAdapters, REAL_ADAPTERS } from "../../src/daemon/adapters.js";
 import type { App } from "../../src/daemon/app.js";
 import { VirtualClock } from "../../src/daemon/clock.js";
-import { composeDaemon } from "../../src/daemon/compose.js";
-import { createLogger } from "../../src/io/logger.js";
-import { udpFrame } from "./frameBuilder.js";
-
-export const PANEL_LINE = "aaln/1@mta.example";
+import { composeTestDaemon, rqnt } from "./daemonInProcess.js";
 
 /** A port nobody listens on now (the kernel's choice, released at once). */
 export async function freePort(): Promise<number> {
@@ -29,19 +24,6 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === "string") throw new Error("no port");
   return address.port;
-}
-
-/** An MGCP RQNT from the call agent: ring with caller id, or (no signal) the ring stops. */
-export function rqnt(transaction: number, at: number, signal: string) {
-  const text = `RQNT ${transaction} ${PANEL_LINE} MGCP 1.0\nX: ${transaction}\nR: L/hd(N)\nS: ${signal}\n`;
-  const data = udpFrame({
-    src: "192.0.2.1",
-    dst: "192.0.2.10",
-    srcPort: 2727,
-    dstPort: 2427,
-    payload: text,
-  });
-  return { linkType: LINKTYPE.ETHERNET, data, timestampMs: at, originalLength: data.length };
 }
 
 export interface PanelDaemon {
@@ -82,15 +64,13 @@ export async function startPanelDaemon(settings: PanelDaemonSettings): Promise<P
   const options: Options = validated.options;
   const clock = new VirtualClock(settings.start ?? Date.UTC(2026, 2, 14, 18, 0, 0));
   const logLines: string[] = [];
-  const app = await composeDaemon({
+  const app = await composeTestDaemon({
     options,
-    env: settings.env ?? {},
-    log: createLogger("debug", (line) => logLines.push(line)),
     clock,
-    version: "test",
-    timeZone: "Europe/Zurich",
+    logLines,
     stateFolder: settings.dataDir,
     adapters: { ...REAL_ADAPTERS, ...settings.adapters },
+    env: settings.env ?? {},
   });
   await app.start();
   // The panel starts in the background (outputs/panel.ts): wait until it answers.

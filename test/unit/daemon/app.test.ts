@@ -9,33 +9,17 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Options } from "../../../src/config/schema.js";
 import { validateOptions } from "../../../src/config/validateOptions.js";
-import { LINKTYPE } from "../../../src/core/capture/frame.js";
 import { linePhoneState } from "../../../src/core/household/household.js";
 import { type DaemonAdapters, REAL_ADAPTERS } from "../../../src/daemon/adapters.js";
 import type { App } from "../../../src/daemon/app.js";
 import { VirtualClock } from "../../../src/daemon/clock.js";
-import { composeDaemon } from "../../../src/daemon/compose.js";
 import type { Household } from "../../../src/daemon/household.js";
 import { OUTPUTS } from "../../../src/daemon/outputs/index.js";
 import type { HomeAssistantClient, OutputDefinition } from "../../../src/daemon/outputs/output.js";
-import { createLogger } from "../../../src/io/logger.js";
-import { udpFrame } from "../../support/frameBuilder.js";
+import { composeTestDaemon, rqnt, TEST_LINE, tapOutput } from "../../support/daemonInProcess.js";
 
 const T0 = Date.UTC(2026, 2, 14, 18, 0, 0);
-const LINE = "aaln/1@mta.example";
-
-/** An MGCP RQNT from the call agent: ring with caller id, or (no signal) the ring stops. */
-function rqnt(transaction: number, at: number, signal: string) {
-  const text = `RQNT ${transaction} ${LINE} MGCP 1.0\nX: ${transaction}\nR: L/hd(N)\nS: ${signal}\n`;
-  const data = udpFrame({
-    src: "192.0.2.1",
-    dst: "192.0.2.10",
-    srcPort: 2727,
-    dstPort: 2427,
-    payload: text,
-  });
-  return { linkType: LINKTYPE.ETHERNET, data, timestampMs: at, originalLength: data.length };
-}
+const LINE = TEST_LINE;
 const ring = (transaction: number, at: number) =>
   rqnt(transaction, at, 'L/rg,L/ci(03/14/19/00,"0441234567",)');
 const ringStops = (transaction: number, at: number) => rqnt(transaction, at, "");
@@ -148,22 +132,13 @@ async function startApp(
   const clock = new VirtualClock(T0);
   let household: Household | null = null;
   // The household is read through a tap output: the app hands every output the same one.
-  const tap: OutputDefinition = {
-    name: "tap",
-    logName: "tap",
-    enabled: () => true,
-    create: (context) => {
-      household = context.household;
-      return { name: "tap" };
-    },
-  };
-  const app = await composeDaemon({
+  const tap = tapOutput((context) => {
+    household = context.household;
+  });
+  const app = await composeTestDaemon({
     options: opts,
-    env: {},
-    log: createLogger("debug", (line) => logLines.push(line)),
     clock,
-    version: "test",
-    timeZone: "Europe/Zurich",
+    logLines,
     stateFolder: dir,
     adapters,
     outputs: [tap, ...outputs],

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCallLog } from "../../src/io/callLog.js";
-import { CLI_COMMAND, PROJECT_ROOT, spawnCli, startCli } from "../support/cli.js";
+import { CLI_COMMAND, PROJECT_ROOT, replayAtOnce, spawnCli, startCli } from "../support/cli.js";
 import {
   FAKE_HA_TOKEN,
   type FakeHomeAssistant,
@@ -86,17 +86,7 @@ afterAll(async () => {
 describe("voip-callerid run --replay", () => {
   it("tells Home Assistant, the MQTT entities and the speakers about each call, then exits", async () => {
     ha.clearRecords();
-    const { result: run, seen } = await watchBroker(() =>
-      spawnCli([
-        "run",
-        "--config",
-        options(),
-        "--replay",
-        "examples/incoming-call.pcap",
-        "--speed",
-        "0",
-      ]),
-    );
+    const { result: run, seen } = await watchBroker(() => replayAtOnce(options()));
     expect(run.code).toBe(0);
 
     // The HA event, once per call event, with the contract's fields.
@@ -269,15 +259,7 @@ homeassistant:
 data_dir: ${dir}/sip
 `,
     );
-    const run = await spawnCli([
-      "run",
-      "--config",
-      path,
-      "--replay",
-      "test/fixtures/synthetic/sip-answered-tcp.pcap",
-      "--speed",
-      "0",
-    ]);
+    const run = await replayAtOnce(path, "test/fixtures/synthetic/sip-answered-tcp.pcap");
     expect(run.code).toBe(0);
     const events = ha.firedEvents
       .filter((e) => e.eventType === "voip_callerid_call")
@@ -314,15 +296,7 @@ describe("voip-callerid run, as the add-on runs it", () => {
         path,
         `directory:\n  online_lookup: true\n  search_ch_key: search-Key-Secret-55\n  search_ch_url: http://127.0.0.1:9/\n  lookup_timeout_ms: 200\nmqtt:\n  url: ${secure.url}\n  username: addons\n  password: mqtt-Secret-77\nhomeassistant:\n  url: ${ha.url}\n  token: ha-Token-Secret-99\ndata_dir: ${dir}/secrets\nlog_level: debug\n`,
       );
-      const run = await spawnCli([
-        "run",
-        "--config",
-        path,
-        "--replay",
-        "examples/incoming-call.pcap",
-        "--speed",
-        "0",
-      ]);
+      const run = await replayAtOnce(path);
       expect(run.code).toBe(0);
       const log = run.stdout + run.stderr;
       expect(log).toContain("search.ch lookup failed");

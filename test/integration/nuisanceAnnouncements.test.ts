@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { scenarioFrames } from "../fixtures/generate.js";
 import type { Scenario, Step } from "../fixtures/scenarios.js";
-import { spawnCli } from "../support/cli.js";
+import { replayAtOnce, spawnCli } from "../support/cli.js";
 import {
   FAKE_HA_TOKEN,
   type FakeHomeAssistant,
@@ -94,15 +94,7 @@ describe("Assist satellites beside the speakers", () => {
   it("each satellite gets assist_satellite.announce with the sentence, which Home Assistant accepts", async () => {
     ha.clearRecords();
     const path = options("  preannounce: false", "");
-    const run = await spawnCli([
-      "run",
-      "--config",
-      path,
-      "--replay",
-      "examples/incoming-call.pcap",
-      "--speed",
-      "0",
-    ]);
+    const run = await replayAtOnce(path);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const announce = ha.serviceCalls.filter((c) => c.domain === "assist_satellite");
     expect(announce.map((c) => [c.service, c.target, c.serviceData, c.outcome])).toEqual([
@@ -143,15 +135,7 @@ describe("Assist satellites beside the speakers", () => {
 
 async function replay(announce = "") {
   ha.clearRecords();
-  const run = await spawnCli([
-    "run",
-    "--config",
-    options(announce),
-    "--replay",
-    capture,
-    "--speed",
-    "0",
-  ]);
+  const run = await replayAtOnce(options(announce), capture);
   expect(run.code, run.stdout + run.stderr).toBe(0);
   const ringing = ha.firedEvents
     .filter((e) => e.eventType === "voip_callerid_call" && e.data.type === "ringing")

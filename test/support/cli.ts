@@ -130,3 +130,11 @@ export function startCli(args: string[]): RunningCli {
 export function spawnCli(args: string[]): Promise<CliResult> {
   return startCli(args).exited;
 }
+
+/** `run --config <config> --replay <capture> --speed 0`: the capture replayed at once, to its end. */
+export function replayAtOnce(
+  config: string,
+  capture = "examples/incoming-call.pcap",
+): Promise<CliResult> {
+  return spawnCli(["run", "--config", config, "--replay", capture, "--speed", "0"]);
+}

@@ -166,18 +166,22 @@ export function parseSearchChResponse(xml: string): SearchChResult {
   return result;
 }
 
-interface RawEntry {
+/** An entry's `tel:` fields as sent (null where absent), with its title and content to fill gaps. */
+interface RawEntry
+  extends Pick<
+    DirectoryEntry,
+    | "name"
+    | "firstName"
+    | "occupation"
+    | "street"
+    | "streetNo"
+    | "zip"
+    | "city"
+    | "canton"
+    | "phone"
+    | "categories"
+  > {
   type: string | null;
-  name: string | null;
-  firstName: string | null;
-  occupation: string | null;
-  street: string | null;
-  streetNo: string | null;
-  zip: string | null;
-  city: string | null;
-  canton: string | null;
-  phone: string | null;
-  categories: string[];
   title: string | null;
   content: string;
 }

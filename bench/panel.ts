@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { RENDERED_MARK } from "../panel-ui/src/format.js";
 import type { CallReport } from "../src/core/outputs/callReport.js";
 import { DAEMON_NODE_FLAGS, MEMORY_ENVIRONMENT } from "../src/nodeFlags.js";
-import { launchBrowser } from "../test/browser/support/browser.js";
+import { runScript, withBrowser } from "../test/browser/support/labScript.js";
 import { PanelLab } from "../test/browser/support/panelLab.js";
 import { seedCallLog } from "../test/browser/support/seedCalls.js";
 import { PROJECT_ROOT } from "../test/support/projectRoot.js";
@@ -135,8 +135,7 @@ async function main(): Promise<void> {
   const pid = lab.daemon.child.pid ?? -1;
   await new Promise((resolve) => setTimeout(resolve, 10_000));
   console.log(`memory idle, the panel never opened: ${memory(pid)}`);
-  const browser = await launchBrowser();
-  try {
+  await withBrowser(lab, async (browser) => {
     // Server: the first page, over HTTP, as the page asks it.
     const firstPage = `${lab.url}api/calls?limit=50`;
     const serverTimes: number[] = [];
@@ -220,13 +219,7 @@ async function main(): Promise<void> {
     await page.locator("[data-testid=live]", { hasText: "live" }).waitFor();
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     console.log(`memory idle with the panel open (after the requests above): ${memory(pid)}`);
-  } finally {
-    await browser.close();
-    await lab.stop();
-  }
+  });
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(main);

@@ -10,7 +10,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { PROJECT_ROOT } from "../support/projectRoot.js";
-import { launchBrowser, type PageOptions } from "./support/browser.js";
+import type { PageOptions } from "./support/browser.js";
+import { runScript, withBrowser } from "./support/labScript.js";
 import { mgcp, PanelLab } from "./support/panelLab.js";
 import { type SeedCall, seedCallLog, seedReport } from "./support/seedCalls.js";
 
@@ -81,8 +82,7 @@ async function main(): Promise<void> {
     program: [join(PROJECT_ROOT, "dist", "main.js")],
     seed: (dataDir) => seedCallLog(dataDir, calls.length, (i) => seedReport(calls[i] as SeedCall)),
   });
-  const browser = await launchBrowser();
-  try {
+  await withBrowser(lab, async (browser) => {
     await post(lab.url, "api/phonebook", { number: "079 555 12 34", name: "Anna Meier" });
     await post(lab.url, "api/phonebook", { number: "062 777 88 99", name: "Grosi" });
     await post(lab.url, "api/phonebook", { number: "044 987 65 43", name: "Velo Müller" });
@@ -122,13 +122,7 @@ async function main(): Promise<void> {
       await shoot(page, `try-${variant}`);
       await page.context().close();
     }
-  } finally {
-    await browser.close();
-    await lab.stop();
-  }
+  });
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(main);

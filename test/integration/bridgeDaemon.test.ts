@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { BridgeLab } from "../support/bridgeLab.js";
 import { ADAPTER_MAC, type ProcessWatcher, waitUntil } from "../support/bridgeTopology.js";
+import { HANS_MUSTER_DIRECTORY_YAML } from "../support/phonebookFixtures.js";
 import { describeIfRoot } from "../support/root.js";
 
 describeIfRoot("the daemon's MAC bridge", () => {
@@ -32,12 +33,7 @@ bridge:
   enabled: true
   external_interface: ${external.name}
   internal_interface: ${internal.name}
-directory:
-  online_lookup: false
-  phonebook:
-    - number: "044 123 45 67"
-      name: Hans Muster
-data_dir: ${join(lab.folder, "data")}
+${HANS_MUSTER_DIRECTORY_YAML}data_dir: ${join(lab.folder, "data")}
 `,
     );
     await lab.startDhcpServer("172.16.5.10-172.16.5.50");

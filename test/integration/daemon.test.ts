@@ -15,6 +15,7 @@ import {
   startFakeHomeAssistant,
 } from "../support/fakeHomeAssistant.js";
 import { type Mosquitto, startMosquitto } from "../support/mosquitto.js";
+import { HANS_MUSTER_DIRECTORY_YAML } from "../support/phonebookFixtures.js";
 import { describeIfRoot } from "../support/root.js";
 
 let broker: Mosquitto;
@@ -30,12 +31,7 @@ function options(extra = ""): string {
 lines:
   - id: "aaln/1@*"
     name: Home
-directory:
-  online_lookup: false
-  phonebook:
-    - number: "044 123 45 67"
-      name: Hans Muster
-announce:
+${HANS_MUSTER_DIRECTORY_YAML}announce:
   tts_entity: tts.piper
   media_players: [media_player.kitchen, media_player.living_room]
   repeat: 2

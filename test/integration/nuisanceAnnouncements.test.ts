@@ -17,6 +17,7 @@ import {
   startFakeHomeAssistant,
 } from "../support/fakeHomeAssistant.js";
 import { writePcap } from "../support/pcapWriter.js";
+import { HANS_MUSTER_DIRECTORY_YAML } from "../support/phonebookFixtures.js";
 
 const LINE = "aaln/1@mta-1.example";
 const rqnt = (tx: number, signals: string) =>
@@ -70,12 +71,7 @@ function options(announce: string, lists = NUISANCE_LISTS): string {
     `lines:
   - id: "aaln/1@*"
     name: Home
-directory:
-  online_lookup: false
-  phonebook:
-    - number: "044 123 45 67"
-      name: Hans Muster
-${lists}announce:
+${HANS_MUSTER_DIRECTORY_YAML}${lists}announce:
   tts_entity: tts.piper
   media_players: [media_player.kitchen]
   satellites: [assist_satellite.hall]

@@ -11,6 +11,17 @@ export const PHONEBOOK_FIXTURES = fileURLToPath(
   new URL("../fixtures/phonebooks/", import.meta.url),
 );
 
+/**
+ * The options' `directory:` section (YAML) naming Hans Muster, 044 123 45 67 — the caller in
+ * the bundled example capture and the tests' calls — with online lookups off.
+ */
+export const HANS_MUSTER_DIRECTORY_YAML = `directory:
+  online_lookup: false
+  phonebook:
+    - number: "044 123 45 67"
+      name: Hans Muster
+`;
+
 export function fixture(name: string): string {
   return readFileSync(`${PHONEBOOK_FIXTURES}${name}`, "utf8");
 }

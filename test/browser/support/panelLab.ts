@@ -17,6 +17,7 @@ import {
 } from "../../support/fakeHomeAssistant.js";
 import { fakeState } from "../../support/fakeHomeAssistantCommands.js";
 import { type Link, NetworkSandbox } from "../../support/netns.js";
+import { HANS_MUSTER_DIRECTORY_YAML } from "../../support/phonebookFixtures.js";
 
 export const CALL_AGENT_IP = "192.0.2.1";
 export const ADAPTER_IP = "192.0.2.10";
@@ -111,12 +112,7 @@ lines:
     name: Home
   - id: "aaln/2@*"
     name: Office
-directory:
-  online_lookup: false
-  phonebook:
-    - number: "044 123 45 67"
-      name: Hans Muster
-announce:
+${HANS_MUSTER_DIRECTORY_YAML}announce:
   tts_entity: tts.piper
   media_players: [media_player.kitchen]
 homeassistant:

@@ -159,27 +159,35 @@ export abstract class EntryCollector<Result> implements EntrySink<Result> {
     this.problems.add(line, text);
   }
 
-  /** The pair's number, trimmed; null, with the problem said, when there is none. */
-  protected numberOf(rawNumber: string, line: number | null, context: () => string): string | null {
-    const number = rawNumber.trim();
-    if (number !== "") return number;
-    this.problem(line, `no number in ${context()}`);
-    return null;
-  }
-
-  abstract add(
+  /**
+   * Adds one number/name pair. `context` names what the pair came from (the quoted line, or
+   * "entry 3") for problem messages; a function when making it costs (it is then made only
+   * for a problem). Returns whether an entry was taken.
+   */
+  add(
     rawNumber: string,
     rawName: string,
     line: number | null,
     lazyContext: string | (() => string),
+  ): boolean {
+    const context = () => (typeof lazyContext === "string" ? lazyContext : lazyContext());
+    const number = rawNumber.trim();
+    if (number === "") {
+      this.problem(line, `no number in ${context()}`);
+      return false;
+    }
+    return this.take(number, rawName, line, context);
+  }
+
+  /** Takes a pair that has a number (trimmed); whether an entry was taken. */
+  protected abstract take(
+    number: string,
+    rawName: string,
+    line: number | null,
+    context: () => string,
   ): boolean;
 
   abstract result(): Result;
-}
-
-/** A pair's context for problem messages, made only when a problem needs it. */
-export function contextOf(lazyContext: string | (() => string)): () => string {
-  return () => (typeof lazyContext === "string" ? lazyContext : lazyContext());
 }
 
 export class PhonebookCollector extends EntryCollector<ParsedPhonebook> {
@@ -188,20 +196,13 @@ export class PhonebookCollector extends EntryCollector<ParsedPhonebook> {
   readonly #indexByKey = new ShardedMap<number>();
   #anonymousName: string | null = null;
 
-  /**
-   * Adds one number/name pair. `context` names what the pair came from (the quoted line, or
-   * "entry 3") for problem messages; a function when making it costs (it is then made only
-   * for a problem). Returns whether an entry (or the anonymous text) was taken.
-   */
-  add(
-    rawNumber: string,
+  /** An entry, or the text for anonymous calls (the number "P"): whether it was taken. */
+  protected take(
+    number: string,
     rawName: string,
     line: number | null,
-    lazyContext: string | (() => string),
+    context: () => string,
   ): boolean {
-    const context = contextOf(lazyContext);
-    const number = this.numberOf(rawNumber, line, context);
-    if (number === null) return false;
     const name = cleanText(rawName, MAX_NAME_LENGTH);
     if (isAnonymousMarker(number)) {
       if (name === "") {

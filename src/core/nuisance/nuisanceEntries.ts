@@ -7,7 +7,6 @@
  */
 import type { CountryCode } from "../caller/numbers.js";
 import {
-  contextOf,
   EntryCollector,
   MAX_NAME_LENGTH,
   type PhonebookProblem,
@@ -40,15 +39,12 @@ export function cleanLabel(label: string | null | undefined): string | null {
 export class NuisanceCollector extends EntryCollector<ParsedNuisanceList> {
   readonly #entries: NuisanceEntry[] = [];
 
-  add(
-    rawNumber: string,
+  protected take(
+    number: string,
     rawLabel: string,
     line: number | null,
-    lazyContext: string | (() => string),
+    context: () => string,
   ): boolean {
-    const context = contextOf(lazyContext);
-    const number = this.numberOf(rawNumber, line, context);
-    if (number === null) return false;
     const parsed = parseNumberPattern(number, this.country);
     if (!parsed.ok) {
       this.problem(line, `${parsed.message}, in ${context()}`);

@@ -234,15 +234,13 @@ function splitTitle(title: string | null): { name: string | null; firstName: str
   return personal ? { name: surname, firstName: given } : { name: title, firstName: null };
 }
 
-interface ContentFields {
+/** What the keyless content block gives: the name's line, and the fields a directory entry has. */
+interface ContentFields
+  extends Pick<
+    DirectoryEntry,
+    "occupation" | "street" | "streetNo" | "zip" | "city" | "canton" | "phone"
+  > {
   nameLine: string | null;
-  occupation: string | null;
-  street: string | null;
-  streetNo: string | null;
-  zip: string | null;
-  city: string | null;
-  canton: string | null;
-  phone: string | null;
 }
 
 /** The keyless content block, by the line rule in the file's header. */

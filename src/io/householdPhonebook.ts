@@ -13,6 +13,7 @@ import { Phonebook, type PhonebookEntry } from "../core/caller/phonebook.js";
 import { MAX_NAME_LENGTH } from "../core/caller/phonebookEntries.js";
 import { cleanText } from "../core/text/cleanText.js";
 import { type JsonReadResult, readJsonFile, writeJsonFileAtomicAsync } from "./jsonFile.js";
+import { Slicer } from "./watchedFiles.js";
 
 export const HOUSEHOLD_PHONEBOOK_FILE = "household-phonebook.json";
 /** The `source` of its entries in lookups and listings. */
@@ -160,7 +161,7 @@ export function openHouseholdPhonebook(options: HouseholdPhonebookOptions): Hous
         const next = [...list];
         const byKey = new Map(next.map((e, at) => [e.key, at]));
         let taken = 0;
-        let since = performance.now();
+        const slicer = new Slicer(SLICE_MS);
         for (const pair of pairs) {
           const checked = checkEntry(pair.number, pair.name, country);
           if (!checked.ok) continue;
@@ -174,10 +175,7 @@ export function openHouseholdPhonebook(options: HouseholdPhonebookOptions): Hous
           }
           taken += 1;
           // Numbers are parsed one by one: a large import lets a ringing call through.
-          if (performance.now() - since >= SLICE_MS) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            since = performance.now();
-          }
+          await slicer.pause();
         }
         if (taken > 0) await commit(next);
         return taken;

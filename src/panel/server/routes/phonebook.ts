@@ -11,6 +11,7 @@ import {
   phonebookReader,
 } from "../../../core/caller/phonebook.js";
 import type { ChangeResult } from "../../../io/householdPhonebook.js";
+import { Slicer } from "../../../io/watchedFiles.js";
 import {
   DEFAULT_LIST_LIMIT,
   displayNumber,
@@ -150,13 +151,10 @@ async function parseInSlices(
   country: CountryCode,
 ): Promise<ParsedPhonebook> {
   const reader = phonebookReader(name, detectPhonebookFormat(name, text.slice(0, 65_536)), country);
-  let since = performance.now();
+  const slicer = new Slicer(SLICE_MS);
   for (let at = 0; at < text.length; at += PIECE_CHARS) {
     reader.push(text.slice(at, at + PIECE_CHARS));
-    if (performance.now() - since >= SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      since = performance.now();
-    }
+    await slicer.pause();
   }
   return reader.end();
 }

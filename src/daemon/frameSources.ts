@@ -5,28 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Frame } from "../core/capture/frame.js";
-import type { ReadCaptureOutcome } from "../io/captureFileSource.js";
 import type { VirtualClock } from "./clock.js";
-
-export type ReadCapture = (path: string, onFrame: (frame: Frame) => void) => ReadCaptureOutcome;
-
-/** Reads every file first, so that a bad file is reported before anything starts. */
-export function loadCaptures(
-  files: readonly string[],
-  readCapture: ReadCapture,
-): { ok: true; frames: Frame[]; warnings: string[] } | { ok: false; message: string } {
-  const frames: Frame[] = [];
-  const warnings: string[] = [];
-  for (const file of files) {
-    const outcome = readCapture(file, (frame) =>
-      frames.push({ ...frame, data: frame.data.slice() }),
-    );
-    if (!outcome.ok) return { ok: false, message: outcome.message };
-    if (outcome.error)
-      warnings.push(`${file}: ${outcome.error.detail}; the packets before it are replayed`);
-  }
-  return { ok: true, frames, warnings };
-}
 
 /**
  * Plays frames on the clock; then lets the clock run on until no timer is left (repeats of an

@@ -12,7 +12,6 @@
  * header line. Quoted fields may hold delimiters, quotes ("") and line breaks (RFC 4180 §2).
  */
 import { type CsvError, type Options, Parser } from "csv-parse";
-import { parse } from "csv-parse/sync";
 import type { CountryCode } from "./numbers.js";
 import {
   type EntrySink,
@@ -155,7 +154,7 @@ function leadingLineBreaks(raw: string): number {
   return /^\n*/.exec(raw)?.[0].length ?? 0;
 }
 
-/** What both ways of reading share: the rows' callbacks, from the header row on. */
+/** The rows' callbacks, from the header row on, and the parser options that call them. */
 function csvReading<Result>(collector: EntrySink<Result>) {
   let header: { columns: Columns } | { noNumbers: true } | null = null;
   // csv-parse counts the line a record ends on; one starts after the previous one's end and
@@ -217,25 +216,8 @@ function csvReading<Result>(collector: EntrySink<Result>) {
   return { collector, options, fail };
 }
 
-export function parseCsvPhonebook(
-  text: string,
-  source: string,
-  country: CountryCode,
-): ParsedPhonebook {
-  // The whole text at once: csv-parse's synchronous parser, with the same callbacks.
-  const reading = csvReading(new PhonebookCollector(source, country));
-  const lineBreaks = new LfLineBreaks();
-  const body = lineBreaks.push(text) + lineBreaks.end();
-  try {
-    parse(body, reading.options(csvDelimiter(firstNonBlankLine(body, true) ?? "")));
-  } catch (error) {
-    reading.fail(error); // only a throwing callback gets here, as in the reader below
-  }
-  return reading.collector.result();
-}
-
 /**
- * The same, for a text read in pieces: csv-parse's stream parser takes each piece at once
+ * A CSV phonebook read in pieces: csv-parse's stream parser takes each piece at once
  * (its record callbacks run inside write()), and each row becomes entries as it is read, so
  * no list of all rows is ever held. The text before the first complete non-blank line is
  * held back until it is there: that line chooses the delimiter.

@@ -23,17 +23,7 @@ import { LineSplitter, type PieceReader } from "./phonebookLines.js";
 
 export const LINE_BREAK = /\r\n|\r|\n/;
 
-export function parseTsvPhonebook(
-  text: string,
-  source: string,
-  country: CountryCode,
-): ParsedPhonebook {
-  const reader = tsvPhonebookReader(source, country);
-  reader.push(text);
-  return reader.end();
-}
-
-/** The same, for a text read in pieces. */
+/** A tab-separated phonebook (the seed's format), read in pieces. */
 export function tsvPhonebookReader(
   source: string,
   country: CountryCode,

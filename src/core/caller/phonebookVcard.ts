@@ -43,17 +43,7 @@ const BEGIN = /^BEGIN:VCARD\s*$/i;
 const END = /^END:VCARD\s*$/i;
 const TEL_LINE = /^(?:[A-Za-z0-9-]+\.)?TEL(?=[;:])/i;
 
-export function parseVcardPhonebook(
-  text: string,
-  source: string,
-  country: CountryCode,
-): ParsedPhonebook {
-  const reader = vcardPhonebookReader(source, country);
-  reader.push(text);
-  return reader.end();
-}
-
-/** The same, for a text read in pieces: each card is read as soon as its END:VCARD arrives. */
+/** A vCard address book read in pieces: each card is read as soon as its END:VCARD arrives. */
 export function vcardPhonebookReader(
   source: string,
   country: CountryCode,

@@ -21,7 +21,10 @@ import {
 import type { JsonReadResult } from "../io/jsonFile.js";
 
 export const HOUSEHOLD_FILE = "household.json";
-/** Where the MQTT publisher kept the lines before the household had its own file. */
+/**
+ * The MQTT publisher's own file (its discovery topics): it kept the lines there too before the
+ * household had its own file.
+ */
 export const LEGACY_STATE_FILE = "mqtt-state.json";
 
 export interface Household extends HouseholdPort {

@@ -9,10 +9,10 @@ import type { Diagnostics } from "../../core/discovery/entityStates.js";
 import { RECENT_CALLS_COUNT, type RecentCall } from "../../core/discovery/recentCalls.js";
 import { callsInMonth, MONTH_LOOKBACK_MS } from "../../core/nuisance/monthCount.js";
 import { supervisorToken } from "../../io/supervisor.js";
+// The publisher's own bookkeeping (discovery topics), in the file the household migrates its
+// lines from; the lines are the household's.
+import { LEGACY_STATE_FILE as MQTT_STATE_FILE } from "../household.js";
 import type { DaemonDiagnostics, OutputContext, OutputDefinition } from "./output.js";
-
-/** The publisher's own bookkeeping (discovery topics); the lines are the household's. */
-export const MQTT_STATE_FILE = "mqtt-state.json";
 
 export const mqttEntities: OutputDefinition = {
   name: "mqtt",

@@ -22,9 +22,6 @@ export type TellowsAnswer =
   | { readonly kind: "score"; readonly score: number; readonly callerType: string | null }
   | { readonly kind: "invalid"; readonly message: string };
 
-/** callblocker's default: a score of 7 or more is spam. */
-export const DEFAULT_TELLOWS_MIN_SCORE = 7;
-
 /** The number as tellows' URL takes it: `+41445551212` → `0041445551212`. */
 export function tellowsNumber(e164: string): string {
   return `00${e164.slice(1)}`;

@@ -15,8 +15,9 @@ export function cleanText(text: string, maxLength: number): string {
 }
 
 /** Longest line id kept: endpoint names (`aaln/1@gw.example`) and SIP users are far shorter. */
-export const MAX_LINE_ID_LENGTH = 128;
-const PLAIN_LINE_ID = /^[!-;=?-~]{1,128}$/;
+const MAX_LINE_ID_LENGTH = 128;
+/** Printable ASCII but `<` and `>`, within the cap: what cleanText would return unchanged. */
+const PLAIN_LINE_ID = new RegExp(`^[!-;=?-~]{1,${MAX_LINE_ID_LENGTH}}$`);
 
 /**
  * A line's id from the network (an MGCP endpoint name, the user of a SIP To / Request-URI),

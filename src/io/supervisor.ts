@@ -17,37 +17,72 @@ export interface MqttService {
   readonly password: string;
 }
 
-/** The broker the Supervisor offers, or why there is none (no broker add-on, no access). */
-export async function fetchMqttService(
+type SupervisorAnswer<T> = ({ ok: true } & T) | { ok: false; message: string };
+
+/**
+ * `GET url` with the add-on's token: the answer's `data` when the Supervisor says
+ * `result: "ok"` and `usable(data)` holds, else the Supervisor's own message (or its status).
+ */
+async function askSupervisor<Data>(
   token: string,
-  baseUrl = "http://supervisor",
-  timeoutMs = 5000,
-): Promise<{ ok: true; service: MqttService } | { ok: false; message: string }> {
+  url: string,
+  timeoutMs: number,
+  usable: (data: Data | undefined) => data is Data,
+): Promise<SupervisorAnswer<{ data: Data }>> {
   try {
-    const response = await fetch(`${baseUrl}/services/mqtt`, {
+    const response = await fetch(url, {
       headers: { Authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body = (await response.json().catch(() => null)) as {
       result?: string;
       message?: string;
-      data?: { host?: string; port?: number; ssl?: boolean; username?: string; password?: string };
+      data?: Data;
     } | null;
-    if (!response.ok || body?.result !== "ok" || !body.data?.host) {
+    if (!response.ok || body?.result !== "ok" || !usable(body.data)) {
       return { ok: false, message: body?.message ?? `the Supervisor answered ${response.status}` };
     }
-    const { host, port, ssl, username, password } = body.data;
-    return {
-      ok: true,
-      service: {
-        url: `${ssl ? "mqtts" : "mqtt"}://${host}:${port ?? (ssl ? 8883 : 1883)}`,
-        username: username ?? "",
-        password: password ?? "",
-      },
-    };
+    return { ok: true, data: body.data };
   } catch (error) {
     return { ok: false, message: `cannot reach the Supervisor: ${(error as Error).message}` };
   }
+}
+
+interface MqttServiceData {
+  host: string;
+  port?: number;
+  ssl?: boolean;
+  username?: string;
+  password?: string;
+}
+
+/** The broker the Supervisor offers, or why there is none (no broker add-on, no access). */
+export async function fetchMqttService(
+  token: string,
+  baseUrl = "http://supervisor",
+  timeoutMs = 5000,
+): Promise<SupervisorAnswer<{ service: MqttService }>> {
+  const answer = await askSupervisor(
+    token,
+    `${baseUrl}/services/mqtt`,
+    timeoutMs,
+    (data: Partial<MqttServiceData> | undefined): data is MqttServiceData => !!data?.host,
+  );
+  if (!answer.ok) return answer;
+  const { host, port, ssl, username, password } = answer.data;
+  return {
+    ok: true,
+    service: {
+      url: `${ssl ? "mqtts" : "mqtt"}://${host}:${port ?? (ssl ? 8883 : 1883)}`,
+      username: username ?? "",
+      password: password ?? "",
+    },
+  };
+}
+
+interface IngressInfo {
+  ingress?: boolean;
+  ingress_port?: unknown;
 }
 
 /** The port the Supervisor's ingress proxy connects to (`data.ingress_port` of addons/self/info). */
@@ -55,26 +90,18 @@ export async function fetchIngressPort(
   token: string,
   baseUrl = "http://supervisor",
   timeoutMs = 5000,
-): Promise<{ ok: true; port: number } | { ok: false; message: string }> {
-  try {
-    const response = await fetch(`${baseUrl}/addons/self/info`, {
-      headers: { Authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body = (await response.json().catch(() => null)) as {
-      result?: string;
-      message?: string;
-      data?: { ingress?: boolean; ingress_port?: unknown };
-    } | null;
-    if (!response.ok || body?.result !== "ok") {
-      return { ok: false, message: body?.message ?? `the Supervisor answered ${response.status}` };
-    }
-    const port = body.data?.ingress_port;
-    if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-      return { ok: false, message: "the Supervisor names no ingress port for the add-on" };
-    }
-    return { ok: true, port };
-  } catch (error) {
-    return { ok: false, message: `cannot reach the Supervisor: ${(error as Error).message}` };
+): Promise<SupervisorAnswer<{ port: number }>> {
+  // Every answer is usable here: a missing port is named below, not as the Supervisor's refusal.
+  const answer = await askSupervisor<IngressInfo | undefined>(
+    token,
+    `${baseUrl}/addons/self/info`,
+    timeoutMs,
+    (_data): _data is IngressInfo | undefined => true,
+  );
+  if (!answer.ok) return answer;
+  const port = answer.data?.ingress_port;
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
+    return { ok: false, message: "the Supervisor names no ingress port for the add-on" };
   }
+  return { ok: true, port };
 }

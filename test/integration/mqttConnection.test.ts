@@ -4,7 +4,7 @@
  * the publisher subscribes and publishes again there), and `offline` published on stop.
  */
 import { connect, type MqttClient } from "mqtt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   MqttConnection,
   type MqttStatus,
@@ -20,13 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => broker.kill());
 
-const waitUntil = async (check: () => boolean, timeoutMs = 8000) => {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
+const waitUntil = (check: () => boolean) => vi.waitUntil(check, { timeout: 8000, interval: 20 });
 
 describe("MqttConnection", () => {
   it("reports its status through a broker restart, warns once per outage, and says offline on stop", async () => {

@@ -21,7 +21,7 @@ import {
 import type { JsonReadResult } from "../io/jsonFile.js";
 import type { SearchChClientOptions } from "../io/searchChClient.js";
 
-export const DIRECTORY_CACHE_FILE = "directory-cache.json";
+const DIRECTORY_CACHE_FILE = "directory-cache.json";
 
 export interface CallerDirectoryDeps {
   readonly openPhonebook: (options: {
@@ -59,7 +59,7 @@ export interface CallerDirectory {
 }
 
 /** The search.ch client's settings from the options. */
-export function searchChClientOptions(options: Options): SearchChClientOptions {
+function searchChClientOptions(options: Options): SearchChClientOptions {
   const { directory, announce } = options;
   return {
     baseUrl: directory.search_ch_url,

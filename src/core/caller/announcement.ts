@@ -98,7 +98,7 @@ export function buildAnnouncement(
 }
 
 /** The warning for a caller on a nuisance list ("Achtung, vermutlich Werbung: Lotto Versand"). */
-export const DEFAULT_NUISANCE_TEMPLATES: Readonly<Record<Language, string>> = {
+const DEFAULT_NUISANCE_TEMPLATES: Readonly<Record<Language, string>> = {
   de: "Achtung, vermutlich Werbung: {label}",
   en: "Caution, probably a sales call: {label}",
   fr: "Attention, probablement du démarchage : {label}",

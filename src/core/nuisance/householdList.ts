@@ -14,7 +14,7 @@ import { cleanLabel } from "./nuisanceEntries.js";
 import { NumberList } from "./numberList.js";
 import { type NumberPattern, parseNumberPattern } from "./numberPattern.js";
 
-export const MARKS_FILE_VERSION = 1;
+const MARKS_FILE_VERSION = 1;
 const KINDS: readonly MarkKind[] = ["nuisance", "allow"];
 
 export type MarkPattern = HouseholdMark & NumberPattern;

@@ -21,7 +21,7 @@ export type PatternResult =
   | { readonly ok: false; readonly message: string };
 
 /** A prefix of fewer digits would take in a whole region or country by mistake. */
-export const MIN_PREFIX_DIGITS = 3;
+const MIN_PREFIX_DIGITS = 3;
 
 export function parseNumberPattern(written: string, country: CountryCode): PatternResult {
   const text = written.trim();

@@ -72,7 +72,7 @@ export type SkipReason =
 /** Announcements older than this are not said any more. */
 export const STALE_AFTER_MS = 30_000;
 /** About how long a satellite's pre-announce sound plays before the sentence (an estimate). */
-export const PREANNOUNCE_MS = 1500;
+const PREANNOUNCE_MS = 1500;
 
 interface Pending {
   readonly utterance: Omit<Utterance, "round">;

@@ -8,7 +8,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCallLog } from "../../src/io/callLog.js";
-import { CLI_COMMAND, PROJECT_ROOT, replayAtOnce, spawnCli, startCli } from "../support/cli.js";
+import {
+  CLI_COMMAND,
+  PROJECT_ROOT,
+  replayAtOnce,
+  spawnCli,
+  startReplayAtOnce,
+} from "../support/cli.js";
 import {
   FAKE_HA_TOKEN,
   type FakeHomeAssistant,
@@ -182,15 +188,7 @@ describe("voip-callerid run --replay", () => {
   it("delivers the events once Home Assistant comes up, and names every bad option before starting", async () => {
     await ha.stop();
     ha.clearRecords();
-    const run = startCli([
-      "run",
-      "--config",
-      options("log_level: debug"),
-      "--replay",
-      "examples/incoming-call.pcap",
-      "--speed",
-      "0",
-    ]);
+    const run = startReplayAtOnce(options("log_level: debug"));
     await run.waitForOutput(/Cannot reach Home Assistant/i);
     expect(ha.firedEvents).toEqual([]);
     await ha.start();
@@ -211,15 +209,7 @@ describe("voip-callerid run --replay", () => {
   it("plays a whole replay while Home Assistant is away, and stops within 5 s of SIGTERM", async () => {
     await ha.stop();
     try {
-      const run = startCli([
-        "run",
-        "--config",
-        options("log_level: debug"),
-        "--replay",
-        "examples/incoming-call.pcap",
-        "--speed",
-        "0",
-      ]);
+      const run = startReplayAtOnce(options("log_level: debug"));
       // Every call of the capture is followed although no event could be delivered yet.
       await run.waitForOutput(/incoming call \S+ missed/);
       expect(run.output()).toMatch(/Cannot reach Home Assistant/i);

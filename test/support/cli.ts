@@ -136,5 +136,17 @@ export function replayAtOnce(
   config: string,
   capture = "examples/incoming-call.pcap",
 ): Promise<CliResult> {
-  return spawnCli(["run", "--config", config, "--replay", capture, "--speed", "0"]);
+  return spawnCli(replayAtOnceArgs(config, capture));
+}
+
+/** replayAtOnce, started: for a test that watches the run or stops it on the way. */
+export function startReplayAtOnce(
+  config: string,
+  capture = "examples/incoming-call.pcap",
+): RunningCli {
+  return startCli(replayAtOnceArgs(config, capture));
+}
+
+function replayAtOnceArgs(config: string, capture: string): string[] {
+  return ["run", "--config", config, "--replay", capture, "--speed", "0"];
 }

@@ -170,11 +170,11 @@ async function answer<T>(response: Response): Promise<T> {
   return body as T;
 }
 
-export async function getJson<T>(path: string): Promise<T> {
+async function getJson<T>(path: string): Promise<T> {
   return answer<T>(await fetch(path, { headers: { Accept: "application/json" } }));
 }
 
-export async function sendJson<T>(
+async function sendJson<T>(
   method: "POST" | "PUT" | "DELETE",
   path: string,
   body?: unknown,

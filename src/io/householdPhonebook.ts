@@ -17,9 +17,9 @@ import { Slicer } from "./watchedFiles.js";
 
 export const HOUSEHOLD_PHONEBOOK_FILE = "household-phonebook.json";
 /** The `source` of its entries in lookups and listings. */
-export const HOUSEHOLD_SOURCE = "household";
+const HOUSEHOLD_SOURCE = "household";
 /** Far above a household's contacts; keeps the file and each write small. */
-export const MAX_HOUSEHOLD_ENTRIES = 20_000;
+const MAX_HOUSEHOLD_ENTRIES = 20_000;
 /** How long an import may hold the event loop before it lets other work run. */
 const SLICE_MS = 5;
 
@@ -37,7 +37,7 @@ export type EntryCheck =
   | { ok: false; error: "bad-number" | "bad-name"; message: string };
 
 /** Whether a number/name pair can be an entry; the name cleaned as every phonebook's is. */
-export function checkEntry(number: unknown, name: unknown, country: CountryCode): EntryCheck {
+function checkEntry(number: unknown, name: unknown, country: CountryCode): EntryCheck {
   const written = typeof number === "string" ? number.trim() : "";
   const normalized = normalizeNumber(written, country);
   if (written.length > 64 || normalized.kind !== "number") {

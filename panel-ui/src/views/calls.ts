@@ -19,7 +19,7 @@ import { shared } from "../styles.js";
 import "./callActions.js";
 import { ViewLoader } from "./viewLoading.js";
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 
 export class VciCalls extends LitElement {
   static properties = {

@@ -11,7 +11,7 @@ import type { CallLogRow } from "../../io/callLog.js";
 import type { CallPageQuery, CallPosition } from "../../io/callLogPage.js";
 
 export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 200;
+const MAX_LIMIT = 200;
 const MAX_TEXT = 100;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };

@@ -12,8 +12,8 @@
  */
 
 /** The Supervisor's ingress proxy, as documented for add-ons using ingress. */
-export const INGRESS_PROXY_ADDRESS = "172.30.32.2";
-export const CSRF_HEADER = "x-voip-callerid";
+const INGRESS_PROXY_ADDRESS = "172.30.32.2";
+const CSRF_HEADER = "x-voip-callerid";
 
 /** Whether a peer's socket address may be answered. */
 export function isAllowedPeer(address: string | undefined): boolean {

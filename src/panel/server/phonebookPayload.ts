@@ -177,7 +177,7 @@ export interface ImportPreview {
 }
 
 /** Entries listed in a preview; a bigger file is counted, and imported whole. */
-export const PREVIEW_SHOWN = 1000;
+const PREVIEW_SHOWN = 1000;
 
 /** The file's name says its format; problems name it without any folder. */
 export function importName(filename: string): string {

@@ -27,7 +27,7 @@ import { type DiagnosticsFeed, stateRoutes } from "./routes/state.js";
 import { indexPage, servedType, staticRoutes } from "./staticFiles.js";
 
 /** dist/panel, from src/panel/server (tests) and from dist/panel/server (the add-on) alike. */
-export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL("../../../dist/panel/", import.meta.url));
+const DEFAULT_STATIC_ROOT = fileURLToPath(new URL("../../../dist/panel/", import.meta.url));
 
 export interface PanelLog {
   info(message: string): void;

@@ -29,10 +29,10 @@ export interface Speakers {
   readonly satellites: Speaker[];
 }
 
-export const NO_SPEAKERS: Speakers = { media_players: [], tts: [], satellites: [] };
+const NO_SPEAKERS: Speakers = { media_players: [], tts: [], satellites: [] };
 
 /** The speakers among Home Assistant's entities, by name. Pure. */
-export function speakersOf(
+function speakersOf(
   states: readonly { entity_id: string; attributes?: Record<string, unknown> }[],
 ): Speakers {
   const of = (domain: string) =>

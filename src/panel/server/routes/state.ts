@@ -16,9 +16,9 @@ export interface DiagnosticsFeed {
   subscribe(listener: () => void): () => void;
 }
 
-export const PING_EVERY_MS = 15_000;
+const PING_EVERY_MS = 15_000;
 /** More streams than a household has screens: a page that leaks them stops here. */
-export const MAX_STREAMS = 32;
+const MAX_STREAMS = 32;
 
 export function currentState(deps: PanelDeps): PanelState {
   return panelState({

@@ -1,11 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
-import { CaptureFileReader } from "../../../src/core/capture/captureFile.js";
-import type { Frame } from "../../../src/core/capture/frame.js";
+import { describe, expect, it } from "vitest";
 import { readCaptureFileSync } from "../../../src/io/captureFileSource.js";
+import { framesInMemory, printFrame, scratchFolder } from "../../support/captureFiles.js";
 import {
   PcapFileWriter,
   type WrittenFrame,
@@ -15,33 +13,12 @@ import {
 import { mulberry32 } from "../../support/random.js";
 
 const REAL = fileURLToPath(new URL("../../fixtures/captures/real/", import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), "capture-source-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function scratchFile(name: string, bytes: Uint8Array): string {
-  const path = join(scratch, name);
-  writeFileSync(path, bytes);
-  return path;
-}
-
-/** One string per frame; the chunk buffer is reused, so the bytes must be taken during the call. */
-function printFrame(f: Frame): string {
-  return `${f.linkType} ${f.timestampMs} ${f.originalLength} ${Buffer.from(f.data).toString("hex")}`;
-}
+const { folder: scratch, file: scratchFile } = scratchFolder("capture-source-");
 
 function readFile(path: string, chunkSize?: number) {
   const frames: string[] = [];
   const outcome = readCaptureFileSync(path, (f) => frames.push(printFrame(f)), chunkSize);
   return { outcome, frames };
-}
-
-/** Frames straight from memory, the reference for reads through the file source. */
-function framesInMemory(bytes: Uint8Array): string[] {
-  const frames: string[] = [];
-  const reader = new CaptureFileReader((f) => frames.push(printFrame(f)));
-  reader.push(bytes);
-  reader.end();
-  return frames;
 }
 
 function bigFrames(count: number, seed: number): WrittenFrame[] {

@@ -2,36 +2,15 @@
  * openCaptureReplay: the frames of `run --replay` pulled one at a time from the files, with
  * only one chunk of a file read ahead of the frame being played.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { CaptureFileReader } from "../../../src/core/capture/captureFile.js";
-import type { Frame } from "../../../src/core/capture/frame.js";
+import { describe, expect, it } from "vitest";
 import { openCaptureReplay } from "../../../src/io/captureFileSource.js";
+import { framesInMemory, printFrame, scratchFolder } from "../../support/captureFiles.js";
 import { type WrittenFrame, writePcap, writePcapng } from "../../support/pcapWriter.js";
 import { mulberry32 } from "../../support/random.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "capture-replay-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function scratchFile(name: string, bytes: Uint8Array): string {
-  const path = join(scratch, name);
-  writeFileSync(path, bytes);
-  return path;
-}
-
-function printFrame(f: Frame): string {
-  return `${f.linkType} ${f.timestampMs} ${f.originalLength} ${Buffer.from(f.data).toString("hex")}`;
-}
-
-function framesInMemory(bytes: Uint8Array): string[] {
-  const frames: string[] = [];
-  const reader = new CaptureFileReader((f) => frames.push(printFrame(f)));
-  reader.push(bytes);
-  reader.end();
-  return frames;
-}
+const { folder: scratch, file: scratchFile } = scratchFolder("capture-replay-");
 
 function frames(count: number, seed: number, startMs: number): WrittenFrame[] {
   const random = mulberry32(seed);

@@ -13,7 +13,7 @@ import {
   type PhonebookEntry,
   ShardedMap,
 } from "./phonebookEntries.js";
-import type { PieceReader } from "./phonebookLines.js";
+import { finishSteps, type PieceReader } from "./phonebookLines.js";
 import { LINE_BREAK, tsvPhonebookReader } from "./phonebookTsv.js";
 import { vcardPhonebookReader } from "./phonebookVcard.js";
 
@@ -115,11 +115,7 @@ export class Phonebook {
    * so a file overrides an option entry and a later file an earlier one.
    */
   static build(parts: readonly Pick<ParsedPhonebook, "entries" | "anonymousName">[]): Phonebook {
-    const steps = Phonebook.buildInSteps(parts, Number.POSITIVE_INFINITY);
-    for (;;) {
-      const step = steps.next();
-      if (step.done) return step.value;
-    }
+    return finishSteps(Phonebook.buildInSteps(parts, Number.POSITIVE_INFINITY));
   }
 
   /**

@@ -75,3 +75,11 @@ export interface PieceReader<Result> {
    */
   endInSteps?(): Generator<void, Result, void>;
 }
+
+/** Runs steps made to let other work in between (endInSteps, buildInSteps) all at once. */
+export function finishSteps<Result>(steps: Generator<void, Result, void>): Result {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}

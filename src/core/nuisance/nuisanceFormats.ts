@@ -24,6 +24,7 @@ import type { CountryCode } from "../caller/numbers.js";
 import { detectPhonebookFormat, type PieceReader } from "../caller/phonebook.js";
 import { csvReader } from "../caller/phonebookCsv.js";
 import { quoted } from "../caller/phonebookEntries.js";
+import { finishSteps } from "../caller/phonebookLines.js";
 import { tsvReader } from "../caller/phonebookTsv.js";
 import { NuisanceCollector, type ParsedNuisanceList } from "./nuisanceEntries.js";
 
@@ -63,13 +64,7 @@ export function nuisanceReader(
       return {
         push: (piece) => void pieces.push(piece),
         endInSteps,
-        end: () => {
-          const steps = endInSteps();
-          for (;;) {
-            const step = steps.next();
-            if (step.done) return step.value;
-          }
-        },
+        end: () => finishSteps(endInSteps()),
       };
     }
   }

@@ -15,12 +15,19 @@
 const INGRESS_PROXY_ADDRESS = "172.30.32.2";
 const CSRF_HEADER = "x-voip-callerid";
 
+const LOOPBACK_IPV4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/** An IPv4 peer of a dual-stack socket (`::ffff:a.b.c.d`) as its IPv4 address. */
+function unmapped(address: string): string {
+  return address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address;
+}
+
 /** Whether a peer's socket address may be answered. */
 export function isAllowedPeer(address: string | undefined): boolean {
   if (address === undefined) return false;
-  const plain = address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address;
+  const plain = unmapped(address);
   if (plain === INGRESS_PROXY_ADDRESS || plain === "::1") return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
+  return LOOPBACK_IPV4.test(plain);
 }
 
 /**
@@ -29,10 +36,9 @@ export function isAllowedPeer(address: string | undefined): boolean {
  * The ingress proxy passes on whatever name Home Assistant is reached by: not checked there.
  */
 export function isAllowedHost(peer: string | undefined, host: string | undefined): boolean {
-  const plain = peer?.toLowerCase().startsWith("::ffff:") ? peer.slice(7) : peer;
-  if (plain === INGRESS_PROXY_ADDRESS) return true;
+  if (peer !== undefined && unmapped(peer) === INGRESS_PROXY_ADDRESS) return true;
   const name = (host ?? "").toLowerCase().replace(/:\d+$/, "");
-  return name === "localhost" || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+  return name === "localhost" || name === "[::1]" || LOOPBACK_IPV4.test(name);
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

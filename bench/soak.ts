@@ -135,6 +135,15 @@ function startDaemon(config: string): Daemon {
   };
 }
 
+/** The first lines of the daemon's log worth a look, if any. */
+function printProblems(title: string, daemon: Daemon): void {
+  const problems = daemon
+    .stderr()
+    .split("\n")
+    .filter((line) => /ERROR|WARN|stopping/.test(line));
+  if (problems.length > 0) console.log(`${title}:\n${problems.slice(0, 20).join("\n")}`);
+}
+
 async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -232,12 +241,7 @@ async function main(): Promise<void> {
         `  peak   ${burstPeaks.describe()}\n  after  ${describe(afterBurst)}  (target ≤ 80 MB)`,
     );
     await daemon.stop();
-    const burstLog = daemon
-      .stderr()
-      .split("\n")
-      .filter((line) => /ERROR|WARN|stopping/.test(line));
-    if (burstLog.length > 0)
-      console.log(`burst daemon's log:\n${burstLog.slice(0, 20).join("\n")}`);
+    printProblems("burst daemon's log", daemon);
 
     // 2. The soak, in a fresh daemon.
     ha.clearRecords();
@@ -276,12 +280,7 @@ async function main(): Promise<void> {
         `  peak   ${soakPeaks.describe()}\n  end    ${describe(end)}  (target ≤ 80 MB)`,
     );
     await daemon.stop();
-    const problems = daemon
-      .stderr()
-      .split("\n")
-      .filter((line) => /ERROR|WARN|stopping/.test(line));
-    if (problems.length > 0)
-      console.log(`daemon warnings/errors:\n${problems.slice(0, 20).join("\n")}`);
+    printProblems("daemon warnings/errors", daemon);
   } finally {
     await daemon?.stop(); // also when a step failed: no daemon outlives the benchmark
     await ha.stop();

@@ -27,8 +27,15 @@ export interface TellowsClient {
 /** A real answer is well under 10 kB. */
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** The answer's parser (cheerio), loaded at the first check: tellows is off by default. */
+/**
+ * The answer's parser (cheerio), loaded only when a client is made: tellows is off by default,
+ * and the daemon makes a client only for a configured key.
+ */
 let parser: Promise<typeof import("../core/nuisance/tellowsAnswer.js")> | null = null;
+function loadParser(): Promise<typeof import("../core/nuisance/tellowsAnswer.js")> {
+  parser ??= import("../core/nuisance/tellowsAnswer.js");
+  return parser;
+}
 
 export function createTellowsClient(options: TellowsClientOptions): TellowsClient {
   const base = new URL(options.baseUrl);
@@ -36,6 +43,9 @@ export function createTellowsClient(options: TellowsClientOptions): TellowsClien
     throw new Error(`tellows URL must be http(s), not ${base.protocol}`);
   }
   const mask = secretMasker(options.key);
+  // Loaded now, in the background, as search.ch's parser is, so that a ringing call's check
+  // does not spend its time budget on loading modules; a failure surfaces at that check.
+  loadParser().catch(() => undefined);
   return {
     async check(number) {
       const url = new URL(encodeURIComponent(number), base);
@@ -56,8 +66,7 @@ export function createTellowsClient(options: TellowsClientOptions): TellowsClien
           }
           const body = await readCapped(response, MAX_BODY_BYTES);
           if (body === null) return { kind: "failed", message: "answer too large" };
-          parser ??= import("../core/nuisance/tellowsAnswer.js");
-          const answer = (await parser).parseTellowsAnswer(body);
+          const answer = (await loadParser()).parseTellowsAnswer(body);
           return answer.kind === "score"
             ? answer
             : { kind: "failed", message: mask(answer.message) };

@@ -18,15 +18,18 @@ export async function playFrames(
   clock: VirtualClock,
   onFrame: (frame: Frame) => boolean,
   control: {
-    stopped: () => boolean;
     settle: () => Promise<void>;
-    /** Ends a wait for the next packet's time at once (a capture may pause for minutes). */
-    stopRequested?: Promise<void>;
+    /**
+     * Stops the play; a wait for the next packet's time ends at once (a capture may pause for
+     * minutes).
+     */
+    stopRequested: Promise<void>;
   },
 ): Promise<void> {
-  const { stopped, settle } = control;
+  const { settle } = control;
   const stop = new AbortController();
-  void control.stopRequested?.then(() => stop.abort());
+  void control.stopRequested.then(() => stop.abort());
+  const stopped = () => stop.signal.aborted;
   const wait = async (from: number, to: number) => {
     if (speed > 0 && to > from) {
       await sleep((to - from) / speed, undefined, { signal: stop.signal }).catch(() => {});

@@ -94,10 +94,6 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
     capture: captureStatus(),
   });
 
-  let stopped = false;
-  void run.stopRequested.then(() => {
-    stopped = true;
-  });
   const timers = [
     setInterval(() => log.info(`${summaryLine(pipeline)}`), STATS_EVERY_MS),
     setInterval(() => app.publishDiagnostics(diagnostics()), DIAGNOSTICS_EVERY_MS),
@@ -113,7 +109,6 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
       await app.ready(REPLAY_READY_MS);
       log.info(`replaying ${run.replayFiles.length} file(s) at speed ${run.speed || "max"}`);
       const play = playFrames(frames, run.speed, clock as VirtualClock, handleFrame, {
-        stopped: () => stopped,
         settle: () => app.settle(),
         stopRequested: run.stopRequested,
       });
@@ -166,7 +161,6 @@ export async function runDaemon(run: DaemonRun): Promise<number> {
       }
     }
   } finally {
-    stopped = true;
     await liveCapture?.stop();
     await bridge?.stop();
     for (const timer of timers) clearInterval(timer);

@@ -141,9 +141,10 @@ async function parseInPieces<Parsed>(
   readerFor: (path: string, opening: string) => PieceReader<Parsed>,
   slicer: Slicer,
 ): Promise<Parsed> {
-  const decoder = new StringDecoder(isUtf8(bytes) ? "utf8" : "latin1");
+  const encoding = isUtf8(bytes) ? "utf8" : "latin1"; // one scan of the whole file
+  const decoder = new StringDecoder(encoding);
   // The format shows in the first lines (a vCard's BEGIN, a CSV's header row).
-  const opening = new StringDecoder(isUtf8(bytes) ? "utf8" : "latin1");
+  const opening = new StringDecoder(encoding);
   const reader = readerFor(path, opening.write(bytes.subarray(0, 64 * 1024)));
   for (let at = 0; at < bytes.length; at += PIECE_BYTES) {
     reader.push(decoder.write(bytes.subarray(at, at + PIECE_BYTES)));

@@ -77,6 +77,7 @@ export async function composeDaemon(c: Composition): Promise<App> {
     log: log.child("nuisance"),
   });
   parts.push({ name: "nuisance lists", stop: () => nuisance.close() });
+  const judgeNuisance: OutputContext["judgeNuisance"] = (party) => nuisance.judge(party);
 
   const homeAssistant = openHomeAssistant(c);
   if (homeAssistant) parts.push(homeAssistant.lifecycle);
@@ -86,7 +87,7 @@ export async function composeDaemon(c: Composition): Promise<App> {
     callLog,
     directory,
     marks,
-    judgeNuisance: (party) => nuisance.judge(party),
+    judgeNuisance,
   });
 
   return createApp({
@@ -94,7 +95,7 @@ export async function composeDaemon(c: Composition): Promise<App> {
     clock: c.clock,
     log,
     resolver: directory.resolver,
-    nuisance: (party) => nuisance.judge(party),
+    nuisance: judgeNuisance,
     journal: callLog,
     household: household.household,
     adapters: parts,

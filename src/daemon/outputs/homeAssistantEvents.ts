@@ -40,8 +40,10 @@ export const homeAssistantEvents: OutputDefinition = {
       ready: () =>
         new Promise<void>((resolve) => {
           if (ha.connected) return resolve();
-          ha.onStatus((status) => {
-            if (status === "connected") resolve();
+          const unsubscribe = ha.onStatus((status) => {
+            if (status !== "connected") return;
+            unsubscribe();
+            resolve();
           });
         }),
       settle: () => whileConnected(ha, () => delivered(deliveries)),

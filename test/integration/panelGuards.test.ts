@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HOUSEHOLD_PHONEBOOK_FILE } from "../../src/io/householdPhonebook.js";
-import { change, freePort, panelDaemonPerTest, panelJson } from "../support/panelDaemon.js";
+import { freePort } from "../support/mosquitto.js";
+import { change, panelDaemonPerTest, panelJson } from "../support/panelDaemon.js";
 
 const T0 = Date.UTC(2026, 2, 14, 18, 0, 0);
 

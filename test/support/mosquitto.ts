@@ -173,7 +173,7 @@ async function terminate(child: ChildProcess): Promise<void> {
 }
 
 /** A port nobody listens on now; the kernel hands out a fresh one each time. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

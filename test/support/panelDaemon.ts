@@ -5,7 +5,6 @@
  * over real HTTP. Home Assistant is the websocket stand-in when a test gives one.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
@@ -15,16 +14,7 @@ import { type DaemonAdapters, REAL_ADAPTERS } from "../../src/daemon/adapters.js
 import type { App } from "../../src/daemon/app.js";
 import { VirtualClock } from "../../src/daemon/clock.js";
 import { composeTestDaemon, rqnt } from "./daemonInProcess.js";
-
-/** A port nobody listens on now (the kernel's choice, released at once). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
+import { freePort } from "./mosquitto.js";
 
 export interface PanelDaemon {
   readonly app: App;

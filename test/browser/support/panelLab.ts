@@ -6,7 +6,6 @@
  * websocket stand-in. The panel listens on a free port of this machine's loopback.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProcessWatcher } from "../../support/bridgeTopology.js";
@@ -16,6 +15,7 @@ import {
   startFakeHomeAssistant,
 } from "../../support/fakeHomeAssistant.js";
 import { fakeState } from "../../support/fakeHomeAssistantCommands.js";
+import { freePort } from "../../support/mosquitto.js";
 import { type Link, NetworkSandbox } from "../../support/netns.js";
 import { HANS_MUSTER_DIRECTORY_YAML } from "../../support/phonebookFixtures.js";
 
@@ -43,17 +43,6 @@ export const mgcp = {
   onHook: (endpoint: string, tx: number, request: number) =>
     `NTFY ${tx} ${endpoint} MGCP 1.0\nX: ${request}\nO: L/hu\n`,
 };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 export interface PanelLabOptions {
   /** Node's arguments before the command: flags and main.js (the tests' build, or dist/). */

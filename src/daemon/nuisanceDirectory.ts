@@ -14,7 +14,7 @@ import type { CountryCode } from "../core/caller/numbers.js";
 import type { PhonebookProblem } from "../core/caller/phonebookEntries.js";
 import type { CallerResolution } from "../core/caller/resolveCaller.js";
 import type { MarkPattern } from "../core/nuisance/householdList.js";
-import { isExempt, judgeCaller, type NuisanceLists } from "../core/nuisance/judgeCaller.js";
+import { listVerdict, type NuisanceLists } from "../core/nuisance/judgeCaller.js";
 import { type NuisanceEntry, nuisanceFromOptions } from "../core/nuisance/nuisanceEntries.js";
 import { NumberList } from "../core/nuisance/numberList.js";
 import { tellowsNumber } from "../core/nuisance/tellowsAnswer.js";
@@ -74,8 +74,9 @@ export async function openNuisanceDirectory(
       files: files.current(),
       options: listed,
     };
-    const verdict = judgeCaller(party, lists, country);
-    if (verdict.flagged || online === null || isExempt(party, lists, country)) return verdict;
+    const verdict = listVerdict(party, lists, country);
+    if (verdict === "exempt") return NOT_FLAGGED;
+    if (verdict.flagged || online === null) return verdict;
     const e164 = party.number.kind === "number" ? party.number.e164 : null;
     return e164 === null ? verdict : online(e164);
   };

@@ -25,32 +25,22 @@ export interface NuisanceLists {
 }
 
 /**
- * Whether no list may flag the caller, so that no online source needs asking: a withheld
- * number, a contact of the phonebook, a number on the allow list or allowed by the household.
+ * The lists' verdict, or "exempt" when no source may flag the caller, so that no online source
+ * needs asking: a withheld number, a contact of the phonebook, a number on the allow list or
+ * allowed by the household.
  */
-export function isExempt(
-  party: Pick<CallerResolution, "number" | "source">,
-  lists: Pick<NuisanceLists, "allow" | "household">,
-  country: CountryCode,
-): boolean {
-  if (party.number.kind !== "number" || party.source === "phonebook") return true;
-  const { key } = party.number;
-  if (lists.allow.match(key, country) !== undefined) return true;
-  return lists.household.match(key, country)?.kind === "allow";
-}
-
-export function judgeCaller(
+export function listVerdict(
   party: Pick<CallerResolution, "number" | "source">,
   lists: NuisanceLists,
   country: CountryCode,
-): NuisanceVerdict {
-  if (party.number.kind !== "number" || party.source === "phonebook") return NOT_FLAGGED;
+): NuisanceVerdict | "exempt" {
+  if (party.number.kind !== "number" || party.source === "phonebook") return "exempt";
   const { key } = party.number;
-  if (lists.allow.match(key, country) !== undefined) return NOT_FLAGGED;
+  if (lists.allow.match(key, country) !== undefined) return "exempt";
   const mark = lists.household.match(key, country);
   if (mark !== undefined) {
     return mark.kind === "allow"
-      ? NOT_FLAGGED
+      ? "exempt"
       : { flagged: true, label: mark.label, source: "household" };
   }
   const listed = lists.files.match(key, country);
@@ -58,4 +48,13 @@ export function judgeCaller(
   const option = lists.options.match(key, country);
   if (option !== undefined) return { flagged: true, label: option.label, source: "list" };
   return NOT_FLAGGED;
+}
+
+export function judgeCaller(
+  party: Pick<CallerResolution, "number" | "source">,
+  lists: NuisanceLists,
+  country: CountryCode,
+): NuisanceVerdict {
+  const verdict = listVerdict(party, lists, country);
+  return verdict === "exempt" ? NOT_FLAGGED : verdict;
 }

@@ -34,7 +34,7 @@ import { CallerIdPipeline } from "../src/core/pipeline.js";
 import type { LiveCaptureOptions, LiveCaptureResult } from "../src/io/liveCapture.js";
 import { NetworkSandbox } from "../test/support/netns.js";
 import { machineBusyOver } from "./bridge/processes.js";
-import { percentile } from "./statistics.js";
+import { median, percentile } from "./statistics.js";
 
 const CA = { ip: "192.0.2.1", cidr: "192.0.2.1/24" };
 const ATA = { ip: "192.0.2.10", mac: "00:90:f8:00:00:10" };
@@ -168,7 +168,6 @@ async function trial(
 }
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
-const median = (values: number[]) => percentile(values, 0.5);
 
 interface Figures {
   p50: number;

@@ -146,7 +146,8 @@ export class SipCallTracker {
   ): void {
     const caller = callerOf(invite);
     const called = calledOf(invite);
-    const direction = this.#direction(caller, called.number, context);
+    const toOwnNumber = called.number !== null && this.#isOwn(called.number);
+    const direction = this.#direction(caller, toOwnNumber, context);
     // The line is the household's number: the one called (incoming) or calling (outgoing).
     const ownNumber =
       direction === "incoming" ? (called.number ?? called.user) : (caller.number ?? caller.user);
@@ -167,7 +168,7 @@ export class SipCallTracker {
       direction,
       line: `sip:${cleanLineId(ownNumber ?? "") || "unknown"}`,
       party,
-      toOwnNumber: direction === "incoming" && called.number !== null && this.#isOwn(called.number),
+      toOwnNumber: direction === "incoming" && toOwnNumber,
       startedAt: context.at,
       state: "offered",
       challenged: false,
@@ -244,14 +245,10 @@ export class SipCallTracker {
       this.#ended.delete(this.#ended.keys().next().value as string);
   }
 
-  #direction(
-    caller: SipParty,
-    calledNumber: string | null,
-    context: MessageContext,
-  ): CallDirection {
+  #direction(caller: SipParty, toOwnNumber: boolean, context: MessageContext): CallDirection {
     if (this.#ownAddresses.has(context.dst)) return "incoming";
     if (this.#ownAddresses.has(context.src)) return "outgoing";
-    if (calledNumber && this.#isOwn(calledNumber)) return "incoming";
+    if (toOwnNumber) return "incoming";
     if (caller.number && this.#isOwn(caller.number)) return "outgoing";
     // A passive listener mostly sees calls to the house.
     return "incoming";

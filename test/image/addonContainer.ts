@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { runChecked } from "../support/netns.js";
 
 /** Linux capabilities by bit number (linux/capability.h). */
-export const CAPABILITIES = [
+const CAPABILITIES = [
   "CHOWN",
   "DAC_OVERRIDE",
   "DAC_READ_SEARCH",
@@ -86,7 +86,7 @@ export interface RunningAddon {
 }
 
 /** The image's ENTRYPOINT followed by its CMD: what a container runtime starts. */
-export async function imageCommand(image: string): Promise<string[]> {
+async function imageCommand(image: string): Promise<string[]> {
   const { stdout } = await runChecked("buildah", ["inspect", "--type", "image", image]);
   const config = (
     JSON.parse(stdout) as { Docker: { config: { Entrypoint?: string[]; Cmd?: string[] } } }
@@ -196,7 +196,7 @@ function descendants(root: number): number[] {
   return found;
 }
 
-export function argvOf(pid: number): string[] {
+function argvOf(pid: number): string[] {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8")
       .split("\0")

@@ -16,6 +16,7 @@ import {
   type MarkPattern,
   makeMark,
   markList,
+  markNumber,
   marksFileValue,
   readMarks,
 } from "../core/nuisance/householdList.js";
@@ -114,8 +115,7 @@ export function openHouseholdMarks(settings: HouseholdMarksSettings): HouseholdM
 
   const keyOf = (number: string): string | null => {
     const parsed = parseNumberPattern(number, country);
-    if (!parsed.ok) return null;
-    return parsed.pattern.prefix ? `${parsed.pattern.key}*` : parsed.pattern.key;
+    return parsed.ok ? markNumber(parsed.pattern) : null;
   };
 
   return {

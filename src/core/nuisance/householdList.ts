@@ -33,14 +33,18 @@ export function makeMark(
   }
   const parsed = parseNumberPattern(String(input.number ?? ""), country);
   if (!parsed.ok) return { ok: false, message: parsed.message };
-  const { key, prefix } = parsed.pattern;
   const mark: HouseholdMark = {
-    number: prefix ? `${key}*` : key,
+    number: markNumber(parsed.pattern),
     kind: input.kind,
     label: cleanLabel(input.label),
     at,
   };
   return { ok: true, mark };
+}
+
+/** How a mark writes its number or prefix: the pattern's key, with a * for a prefix. */
+export function markNumber({ key, prefix }: NumberPattern): string {
+  return prefix ? `${key}*` : key;
 }
 
 /** The marks of a file's JSON value; `problems` name what was left out, and why. */

@@ -21,7 +21,7 @@ import type { CallReport } from "../src/core/outputs/callReport.js";
 import { DAEMON_NODE_FLAGS, MEMORY_ENVIRONMENT } from "../src/nodeFlags.js";
 import { runScript, withBrowser } from "../test/browser/support/labScript.js";
 import { PanelLab } from "../test/browser/support/panelLab.js";
-import { seedCallLog } from "../test/browser/support/seedCalls.js";
+import { seedCallLog, seedReport } from "../test/browser/support/seedCalls.js";
 import { PROJECT_ROOT } from "../test/support/projectRoot.js";
 
 const CALLS = Number(process.env.PANEL_BENCH_CALLS ?? 100_000);
@@ -29,45 +29,18 @@ const DAY_MS = 86_400_000;
 
 /** A call as the daemon records it at its end: the rows come from the log's own mapping. */
 function report(i: number, now: number): CallReport {
-  const startedAt = now - 100 * DAY_MS + Math.floor((i * 100 * DAY_MS) / CALLS);
   const outgoing = i % 10 === 0;
-  const missed = !outgoing && i % 3 === 0;
-  const digits = String(1_000_000 + ((i * 7919) % 9_000_000)).slice(-7);
-  const e164 = `+4144${digits}`;
-  const display = `044 ${digits.slice(0, 3)} ${digits.slice(3, 5)} ${digits.slice(5)}`;
   const named = i % 2 === 0;
-  return {
-    event: {
-      type: missed ? "missed" : "ended",
-      callId: `seed-${i}`,
-      line: i % 4 === 0 ? "aaln/2@ata.example" : "aaln/1@ata.example",
-      direction: outgoing ? "outgoing" : "incoming",
-      number: `044${digits}`,
-      name: null,
-      anonymous: false,
-      unavailable: false,
-      waiting: false,
-      networkTime: null,
-      at: startedAt + 60_000,
-      startedAt,
-      answeredAt: missed ? null : startedAt + 8_000,
-      endedAt: startedAt + (missed ? 30_000 : 8_000 + (i % 600) * 1000),
-      reason: "hung-up",
-    },
-    line: { name: i % 4 === 0 ? "Office" : "Home", mediaPlayers: [] },
-    party: {
-      number: { kind: "number", key: e164, e164, display, spoken: display, domestic: true },
-      name: named ? `Caller ${i}` : null,
-      source: named ? "search.ch" : null,
-      occupation: null,
-      city: null,
-      canton: null,
-      directoryEntries: named ? 1 : 0,
-      kind: named ? "known" : "unknown",
-      announcement: named ? `Anruf von Caller ${i}` : `Anruf von ${display}`,
-      lookup: "not-needed",
-    },
-  };
+  return seedReport({
+    id: `seed-${i}`,
+    startedAt: now - 100 * DAY_MS + Math.floor((i * 100 * DAY_MS) / CALLS),
+    line: i % 4 === 0 ? "aaln/2@ata.example" : "aaln/1@ata.example",
+    direction: outgoing ? "outgoing" : "incoming",
+    talkS: !outgoing && i % 3 === 0 ? null : i % 600,
+    number: `044${String(1_000_000 + ((i * 7919) % 9_000_000)).slice(-7)}`,
+    name: named ? `Caller ${i}` : null,
+    source: named ? "search.ch" : null,
+  });
 }
 
 function seed(dataDir: string): void {

@@ -64,7 +64,7 @@ export interface RunningCli {
 }
 
 /** Starts the CLI and returns at once, for tests that act on what it says while it runs. */
-export function startCli(args: string[]): RunningCli {
+function startCli(args: string[]): RunningCli {
   const [command, ...rest] = CLI_COMMAND;
   const child = spawn(command as string, [...rest, ...args], { cwd: PROJECT_ROOT });
   let stdout = "";

@@ -2,7 +2,7 @@
  * What the directory says about a caller, apart from how search.ch's answer is read
  * (searchChResponse.ts, which needs an XML parser): the entries, a lookup's outcome and the
  * one name chosen among several entries. Kept apart so the resolver and the cache do not load
- * the parser; only the search.ch client does, at its first lookup.
+ * the parser; only the search.ch client does, when it is made (online_lookup on).
  *
  * Several entries for one number (chooseDirectoryHit) — the rule:
  *   - one entry: that entry ("single").

@@ -15,7 +15,11 @@ import type { App } from "../../../src/daemon/app.js";
 import { VirtualClock } from "../../../src/daemon/clock.js";
 import type { Household } from "../../../src/daemon/household.js";
 import { OUTPUTS } from "../../../src/daemon/outputs/index.js";
-import type { HomeAssistantClient, OutputDefinition } from "../../../src/daemon/outputs/output.js";
+import type {
+  HomeAssistantClient,
+  OutputDefinition,
+  OutputUnit,
+} from "../../../src/daemon/outputs/output.js";
 import { composeTestDaemon, rqnt, TEST_LINE, tapOutput } from "../../support/daemonInProcess.js";
 
 const T0 = Date.UTC(2026, 2, 14, 18, 0, 0);
@@ -225,20 +229,12 @@ describe("the daemon's app, in-process", () => {
   it("lets a stuck output fall behind without holding up the others", async () => {
     let release = () => {};
     const stuckReports: string[] = [];
-    const stuck: OutputDefinition = {
-      name: "stuck",
-      logName: "stuck",
-      enabled: () => true,
-      create: () => ({
-        name: "stuck",
-        handleCall: (report) => {
-          stuckReports.push(report.event.type);
-          return new Promise<void>((resolve) => {
-            release = resolve;
-          });
-        },
-      }),
-    };
+    const stuck = outputHandling("stuck", (report) => {
+      stuckReports.push(report.event.type);
+      return new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
     // First in the list, where it would block everyone behind it if outputs were called in turn.
     const { app } = await startApp(options(), [stuck, ...OUTPUTS]);
     app.handleFrame(ring(1, T0));
@@ -263,17 +259,9 @@ describe("the daemon's app, in-process", () => {
   });
 
   it("logs an output that fails and goes on with the next report", async () => {
-    const failing: OutputDefinition = {
-      name: "failing",
-      logName: "failing",
-      enabled: () => true,
-      create: () => ({
-        name: "failing",
-        handleCall: () => {
-          throw new Error("out of paper");
-        },
-      }),
-    };
+    const failing = outputHandling("failing", () => {
+      throw new Error("out of paper");
+    });
     const { app } = await startApp(options(), [failing, ...OUTPUTS]);
     app.handleFrame(ring(1, T0));
     app.handleFrame(ringStops(2, T0 + 20_000));
@@ -305,3 +293,11 @@ describe("the daemon's app, in-process", () => {
     ).toBe(true);
   });
 });
+
+/** An output, always on, that hands each call report to `handleCall`. */
+function outputHandling(
+  name: string,
+  handleCall: NonNullable<OutputUnit["handleCall"]>,
+): OutputDefinition {
+  return { name, logName: name, enabled: () => true, create: () => ({ name, handleCall }) };
+}

@@ -14,7 +14,13 @@ const text = (defaultValue: string, description: string) =>
 const secret = (description: string) =>
   ({ type: "string", default: "", writeOnly: true, description }) as const;
 const TIME_OF_DAY = "^$|^([01][0-9]|2[0-3]):[0-5][0-9]$";
-const ASSIST_SATELLITE = "^assist_satellite\\.[a-z0-9_]+$";
+/** A list of Home Assistant entity ids of one domain (media_player, assist_satellite). */
+const entityIds = (domain: string) =>
+  ({
+    type: "array",
+    items: { type: "string", pattern: `^${domain}\\.[a-z0-9_]+$` },
+    default: [],
+  }) as const;
 
 const LANGUAGES = ["de", "en", "fr", "it"] as const;
 
@@ -79,16 +85,8 @@ export const OPTIONS_SCHEMA = {
         properties: {
           id: { type: "string", minLength: 1, description: 'endpoint ("aaln/1@*") or own number' },
           name: { type: "string", default: "" },
-          media_players: {
-            type: "array",
-            items: { type: "string", pattern: "^media_player\\.[a-z0-9_]+$" },
-            default: [],
-          },
-          satellites: {
-            type: "array",
-            items: { type: "string", pattern: ASSIST_SATELLITE },
-            default: [],
-          },
+          media_players: entityIds("media_player"),
+          satellites: entityIds("assist_satellite"),
         },
       },
     },
@@ -165,16 +163,8 @@ export const OPTIONS_SCHEMA = {
         enabled: { type: "boolean", default: true },
         tts_entity: { type: "string", pattern: "^$|^tts\\.[a-z0-9_]+$", default: "" },
         tts_service: { type: "string", pattern: "^$|^tts\\.[a-z0-9_]+$", default: "" },
-        media_players: {
-          type: "array",
-          items: { type: "string", pattern: "^media_player\\.[a-z0-9_]+$" },
-          default: [],
-        },
-        satellites: {
-          type: "array",
-          items: { type: "string", pattern: ASSIST_SATELLITE },
-          default: [],
-        },
+        media_players: entityIds("media_player"),
+        satellites: entityIds("assist_satellite"),
         preannounce: { type: "boolean", default: true },
         language: { enum: LANGUAGES, default: "de" },
         repeat: { type: "integer", minimum: 1, maximum: 10, default: 2 },

@@ -105,6 +105,11 @@ class MqttPublisher implements MqttOutput {
   #lastDiagnostics: StateMessage[] = [];
   /** The Recent calls sensor's state and attributes last published, for re-publishing. */
   #lastRecentCalls: StateMessage[] = [];
+  /**
+   * The lines (keys and labels, as JSON) the discovery was last published for: a call on a
+   * known line leaves it as it is, so it is not built again for every call event.
+   */
+  #discoveredLines: string | null = null;
 
   constructor(
     private readonly settings: MqttSettings,
@@ -185,11 +190,15 @@ class MqttPublisher implements MqttOutput {
 
   #publishDiscovery(force: boolean): void {
     if (!this.connected) return;
+    const lines = this.household.current().lines.map(({ key, label }) => ({ key, label }));
+    const linesJson = JSON.stringify(lines);
+    if (!force && linesJson === this.#discoveredLines) return;
+    this.#discoveredLines = linesJson;
     const context: DiscoveryContext = {
       discoveryPrefix: this.settings.discoveryPrefix,
       baseTopic: this.settings.baseTopic,
       swVersion: this.settings.swVersion,
-      lines: this.household.current().lines.map(({ key, label }) => ({ key, label })),
+      lines,
     };
     const messages = buildDiscovery(context);
     const plan = planDiscovery(

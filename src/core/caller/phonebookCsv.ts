@@ -19,7 +19,7 @@ import {
   PhonebookCollector,
   quoted,
 } from "./phonebookEntries.js";
-import type { PieceReader } from "./phonebookLines.js";
+import { LineSplitter, type PieceReader } from "./phonebookLines.js";
 
 /** Header words (lower case, accents removed) that make a column a phone number column. */
 const NUMBER_WORDS = new Set([
@@ -299,33 +299,29 @@ function firstNonBlankLine(text: string, ended: boolean): string | undefined {
 /**
  * csv-parse counts a CRLF inside a quoted field as two lines; with LF alone its line
  * numbers are the file's (every CRLF or CR is one LF), and names do not mind the change.
- * A piece ending on CR waits for the next: it may be the first half of a CRLF.
+ * The lines are cut by the TSV reader's LineSplitter, so a CRLF split across pieces is one
+ * line break here too; the text is handed on a whole line at a time.
  */
 class LfLineBreaks {
-  #started = false;
-  #pendingCr = false;
+  #text = "";
+  readonly #lines = new LineSplitter((line) => {
+    this.#text += `${line}\n`;
+  });
 
   push(piece: string): string {
-    if (piece === "") return "";
-    let text = piece;
-    if (!this.#started) {
-      this.#started = true;
-      text = text.replace(/^\uFEFF/, "");
-    }
-    if (this.#pendingCr) {
-      this.#pendingCr = false;
-      text = text.startsWith("\n") ? text : `\n${text}`;
-    }
-    if (text.endsWith("\r")) {
-      this.#pendingCr = true;
-      text = text.slice(0, -1);
-    }
-    return text.replace(/\r\n?/g, "\n");
+    this.#lines.push(piece);
+    return this.#take();
   }
 
+  /** The last line, without the line break the splitter's end() gives it. */
   end(): string {
-    const rest = this.#pendingCr ? "\n" : "";
-    this.#pendingCr = false;
-    return rest;
+    this.#lines.end();
+    return this.#take().slice(0, -1);
+  }
+
+  #take(): string {
+    const text = this.#text;
+    this.#text = "";
+    return text;
   }
 }

@@ -13,8 +13,11 @@ import { type LineOption, lineSettings } from "../core/outputs/lines.js";
 /** Whether a caller is a likely nuisance; asked once per incoming call. */
 export type NuisanceJudge = (party: CallerResolution) => NuisanceVerdict | Promise<NuisanceVerdict>;
 
+/** What a call's reports say of the other party, decided once per call. */
+type PartyVerdict = Pick<CallReport, "party" | "nuisance" | "spoken">;
+
 interface CallState {
-  party: Promise<{ party: CallerResolution; nuisance?: NuisanceVerdict; spoken?: string | null }>;
+  party: Promise<PartyVerdict>;
   chain: Promise<void>;
 }
 
@@ -68,11 +71,7 @@ export class CallRouter {
    * The party, and for an incoming call the verdict on it, decided once: every report of a
    * call says the same, even when a list changes while it rings.
    */
-  async #resolveAndJudge(event: CallEvent): Promise<{
-    party: CallerResolution;
-    nuisance?: NuisanceVerdict;
-    spoken?: string | null;
-  }> {
+  async #resolveAndJudge(event: CallEvent): Promise<PartyVerdict> {
     const party = await this.#resolve(event);
     if (this.judge === undefined) return { party };
     if (event.direction !== "incoming") return { party, nuisance: NOT_FLAGGED };

@@ -44,6 +44,7 @@ export async function runLookup(
   const options = loadOptions(flags, deps);
   if (!options) return 1;
   const warn = (message: string) => deps.writeErr(`voip-callerid: warning: ${message}`);
+  const stateFolder = deps.defaultDataDir(options.data_dir);
   const directory = await openCallerDirectory(options, {
     openPhonebook: deps.openPhonebook,
     createSearchCh: deps.createSearchCh,
@@ -61,11 +62,10 @@ export async function runLookup(
     }),
     now: deps.now,
     timeZone: deps.timeZone,
-    stateFolder: deps.defaultDataDir(options.data_dir),
+    stateFolder,
     phonebookLog: { info: () => {}, warn },
     directoryLog: { warn },
   });
-  const stateFolder = deps.defaultDataDir(options.data_dir);
   const nuisance = await openNuisanceDirectory(options, {
     openFiles: deps.openNuisanceFiles,
     // validateOptions has checked that libphonenumber knows the country.

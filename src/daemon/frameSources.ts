@@ -1,5 +1,5 @@
 /**
- * Where the daemon's frames come from: a live interface, or capture files replayed at their
+ * `run --replay`'s frames (streamed from the capture files by openCaptureReplay) played at their
  * recorded pace (`--speed N` scales it, 0 = as fast as possible) on a virtual clock, so that
  * announcements and time-outs in a replay happen at the packets' times.
  */

@@ -15,6 +15,7 @@ import {
   type CaptureFormat,
 } from "../core/capture/captureFile.js";
 import type { Frame, FramePrefilter } from "../core/capture/frame.js";
+import { errnoCode } from "./errno.js";
 
 export type ReadCaptureFailure = {
   ok: false;
@@ -25,12 +26,6 @@ export type ReadCaptureFailure = {
 export type ReadCaptureOutcome =
   | { ok: true; frames: number; format: CaptureFormat; error: CaptureFileError | null }
   | ReadCaptureFailure;
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === "object" && error !== null && "code" in error
-    ? String((error as { code: unknown }).code)
-    : undefined;
-}
 
 function fileSystemFailure(path: string, error: unknown): ReadCaptureFailure {
   switch (errnoCode(error)) {

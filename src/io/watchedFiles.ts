@@ -26,6 +26,7 @@ import { basename, dirname, resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import type { PieceReader } from "../core/caller/phonebook.js";
 import type { PhonebookProblem } from "../core/caller/phonebookEntries.js";
+import { errnoCode } from "./errno.js";
 
 /** What a file of a list reads into: its entries (counted) and its problems. */
 export interface ParsedFile {
@@ -99,12 +100,6 @@ export class Slicer {
       await this.pause();
     }
   }
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === "object" && error !== null && "code" in error
-    ? String((error as { code: unknown }).code)
-    : undefined;
 }
 
 function readFailure(error: unknown, noun: string): string {

@@ -20,12 +20,4 @@ export const DAEMON_NODE_FLAGS: readonly string[] = [
 /** The capture and bridge workers: one capture handle each, batching frames to the parent. */
 export const WORKER_NODE_FLAGS: readonly string[] = DAEMON_NODE_FLAGS;
 
-/**
- * The caller-id capture worker, also without V8's compilers (`--jitless`): it runs a few lines
- * of JavaScript per signalling packet, and the optimizing compiler would otherwise page in
- * node's compiler code and keep compiled code of its own. (Not the bridge, which forwards
- * every frame of the adapter.)
- */
-export const CAPTURE_WORKER_NODE_FLAGS: readonly string[] = [...WORKER_NODE_FLAGS, "--jitless"];
-
 export const MEMORY_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };

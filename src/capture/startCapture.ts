@@ -1,6 +1,6 @@
 /**
- * The caller-id capture as `listen` and the daemon use it: a worker process that captures on
- * the interface (captureWorker.ts), kept running by a WorkerSupervisor. It waits for the
+ * The caller-id capture as `listen` and the daemon use it: tcpdump capturing on the interface
+ * (tcpdumpCapture.ts), kept running by a WorkerSupervisor. It waits for the
  * interface to exist and be up, starts again by itself when the interface goes down or away
  * and comes back, and says what it is doing (CaptureStatus). Frames reach `onFrame` with the
  * time and link type they were captured with, so the pipeline is the same as in-process.
@@ -16,8 +16,6 @@ import {
   interfaceNames,
   interfaceState as sysfsInterfaceState,
 } from "../io/interfaceState.js";
-import { CAPTURE_WORKER_NODE_FLAGS } from "../nodeFlags.js";
-import { forkWorker } from "../worker/forkWorker.js";
 import {
   type SupervisedState,
   type WorkerLog,
@@ -25,11 +23,12 @@ import {
   WorkerSupervisor,
 } from "../worker/workerSupervisor.js";
 import {
-  asCaptureWorkerMessage,
   type CaptureWorkerConfig,
   type CaptureWorkerMessage,
   filtersByLinkType,
 } from "./captureProtocol.js";
+import { tcpdumpCaptures } from "./tcpdumpCapture.js";
+import { ANY_DEVICE } from "./tcpdumpOutput.js";
 
 export interface CaptureSettings {
   readonly interfaceName: string;
@@ -43,7 +42,7 @@ export interface CaptureSettings {
   readonly retryDelayMs?: number;
   /** How often a missing or down interface is looked at; default 250 ms (a sysfs read). */
   readonly pollMs?: number;
-  /** Test doubles; default a real worker process and sysfs. */
+  /** Test doubles; default tcpdump and sysfs. */
   readonly startWorker?: (config: CaptureWorkerConfig) => WorkerProcess<CaptureWorkerMessage>;
   readonly interfaceState?: (name: string) => InterfaceState;
   readonly interfaceNames?: () => string[];
@@ -62,8 +61,6 @@ export interface RunningCapture {
   stop(): Promise<void>;
 }
 
-/** libpcap's pseudo-device capturing on every interface: never down, never missing. */
-const ANY_DEVICE = "any";
 const DEFAULT_POLL_MS = 250;
 
 const STATE: Record<SupervisedState, CaptureState> = {
@@ -80,16 +77,7 @@ export function startCapture(settings: CaptureSettings): RunningCapture {
     interfaceName,
     filters: filtersByLinkType(settings.filter),
   };
-  const startWorker =
-    settings.startWorker ??
-    ((workerConfig: CaptureWorkerConfig) =>
-      forkWorker(
-        import.meta.url,
-        "captureWorker",
-        workerConfig,
-        asCaptureWorkerMessage,
-        CAPTURE_WORKER_NODE_FLAGS,
-      ));
+  const startWorker = settings.startWorker ?? tcpdumpCaptures();
   const listNames = settings.interfaceNames ?? interfaceNames;
   let filter: string | null = null;
   let readyCount = 0;

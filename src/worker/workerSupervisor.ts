@@ -23,7 +23,13 @@ export type LifecycleMessage =
   | { readonly type: "ready" }
   | { readonly type: "failed"; readonly failure: WorkerFailure; readonly message: string };
 
-/** The worker process as the supervisor uses it (a real fork, or a test double). */
+/**
+ * The `lastError` of a worker that knows it stopped because its interface went down or away
+ * (the caller-id capture's tcpdump says so on stderr); the log then says just that.
+ */
+export const INTERFACE_LOST = "interface lost";
+
+/** The worker process as the supervisor uses it (a real fork, tcpdump, or a test double). */
 export interface WorkerProcess<M> {
   onMessage(listener: (message: M) => void): void;
   /** Called once; `lastError` is the worker's last line on stderr, if any. */
@@ -226,6 +232,7 @@ function exitReason(
   interfaceLostText = "an interface went down",
 ): string {
   // cap asserts in its poll callback when the socket reports an error: the interface went down.
+  if (lastError === INTERFACE_LOST) return interfaceLostText;
   if (signal === "SIGABRT" && lastError.includes("cb_packets")) return interfaceLostText;
   const how = signal !== null ? `signal ${signal}` : `exit code ${code}`;
   return lastError === "" ? how : `${how}: ${lastError}`;

@@ -7,11 +7,12 @@
  *   - sets it down and up again,
  *   - deletes it and creates it again under the same name,
  * and checks after each that the next call is reported and that they said what they were doing
- * (listen on stderr, the daemon in its Capture status sensor on a real mosquitto). cap aborts
- * the process capturing on an interface that goes down, so this is also the proof that the
- * worker process, not the program, takes the blow. The steps of each suite build on each other.
+ * (listen on stderr, the daemon in its Capture status sensor on a real mosquitto). The capture
+ * is a tcpdump process of their own, which ends when its interface goes down or away, so this is
+ * also the proof that the program survives that and starts a new one. The steps of each suite
+ * build on each other.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -128,6 +129,15 @@ function startProgram(sandbox: NetworkSandbox, args: string[]): ProcessWatcher {
   return new ProcessWatcher(
     sandbox.spawn(null, command as string, [...rest, ...args], { cwd: PROJECT_ROOT }),
   );
+}
+
+/** The command names (/proc/PID/comm) of a process's children. */
+function childCommands(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+    .trim()
+    .split(" ")
+    .filter((child) => child !== "")
+    .map((child) => readFileSync(`/proc/${child}/comm`, "utf8").trim());
 }
 
 /** listen's call events so far, as [type, call_id, line]. */
@@ -281,6 +291,8 @@ describeIfRoot("the daemon's Capture status when its interface goes away", () =>
     await link.ring("aaln/1", 100);
     await waitUntil(() => callEvents.length === 3, "the call on MQTT");
     expect(callEvents).toEqual(["ringing", "answered", "ended"]);
+    // The capture is tcpdump, not a second node process.
+    expect(childCommands(daemon.child.pid as number)).toEqual(["tcpdump"]);
   });
 
   it("shows the interface down, then capturing again, and reports the next call", async () => {
@@ -305,7 +317,7 @@ describeIfRoot("the daemon's Capture status when its interface goes away", () =>
     await link.ring("aaln/3", 300);
     await waitUntil(() => callEvents.length === 9, "the third call on MQTT");
     expect(daemon.child.exitCode).toBeNull();
-    // Each loss is seen: by the worker's end, or by the interface check before a new one.
+    // Each loss is seen: by tcpdump's end, or by the interface check before a new one.
     expect(statuses.filter((status) => status.startsWith("waiting")).length).toBeGreaterThanOrEqual(
       3,
     );

@@ -81,7 +81,7 @@ describeIfRoot("listen on a live interface", () => {
       () => `listen did not start: ${stderr}`,
     );
     await send();
-    // The frames come from the capture's worker process: on a busy machine that may take a while.
+    // The frames come from the capture's tcpdump process: on a busy machine that may take a while.
     await waitFor(
       () => stdout.split("\n").length > 3,
       () => `events missing: ${stdout} ${stderr}`,

@@ -7,6 +7,7 @@ import { type CaptureSettings, startCapture } from "../../../src/capture/startCa
 import type { CaptureStatus } from "../../../src/core/capture/captureStatus.js";
 import { type Frame, LINKTYPE } from "../../../src/core/capture/frame.js";
 import type { InterfaceState } from "../../../src/io/interfaceState.js";
+import { INTERFACE_LOST } from "../../../src/worker/workerSupervisor.js";
 import { FakeWorker } from "../../support/fakeWorker.js";
 
 /** The capture's worker, which exits at once when asked to stop. */
@@ -141,6 +142,20 @@ describe("startCapture", () => {
       "starting",
       "capturing",
     ]);
+  });
+
+  it("says the interface went away when tcpdump ends for that reason", () => {
+    const t = setUp({ eth0: "up" });
+    vi.advanceTimersByTime(1);
+    t.last().ready();
+    t.states.eth0 = "missing";
+    t.last().exitListener(1, null, INTERFACE_LOST);
+    expect(t.said).toContain(
+      "warn: the capture on eth0 stopped (eth0 went down or away); starting it again once eth0 is up",
+    );
+    t.states.eth0 = "up";
+    vi.advanceTimersByTime(250);
+    expect(t.workers).toHaveLength(2);
   });
 
   it("gives up on a failure that waiting cannot fix, and says why", async () => {

@@ -39,12 +39,13 @@ RUN npm ci --no-audit --no-fund \
     && node -e 'require("better-sqlite3")(":memory:").close(); require("cap")'
 
 FROM ${BUILD_FROM}
-# nodejs runs the add-on; libpcap the capture; nftables the MAC bridge's host protection rule
-# (bridge.protect_host, in the host's network namespace: host_network, NET_ADMIN); ethtool
-# turns the bridge ports' offloads off while it runs. apt's lists and downloaded .deb files
-# go in the same RUN: HA's base does not clean them by itself.
+# nodejs runs the add-on; tcpdump is the caller-id capture (a process of ~8 MB that drops
+# root to its own user); libpcap the MAC bridge's capture; nftables the bridge's host
+# protection rule (bridge.protect_host, in the host's network namespace: host_network,
+# NET_ADMIN); ethtool turns the bridge ports' offloads off while it runs. apt's lists and
+# downloaded .deb files go in the same RUN: HA's base does not clean them by itself.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends nodejs libpcap0.8t64 nftables ethtool \
+    && apt-get install -y --no-install-recommends nodejs libpcap0.8t64 tcpdump nftables ethtool \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 ENV NODE_ENV=production

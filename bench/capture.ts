@@ -1,12 +1,13 @@
 /**
- * Benchmark (a report, not a timed test): what the caller-id capture's worker process costs.
- * Since the capture survives its interface going away, its frames come from a worker process
- * over IPC (capture/startCapture.ts) instead of from cap in the program itself. This sends
- * MGCP datagrams from a call agent's network namespace over a veth pair to the interface
- * captured here, and measures both ways of capturing, the compiled program's own modules:
+ * Benchmark (a report, not a timed test): what capturing in a process of its own costs.
+ * Since the capture survives its interface going away, its frames come from tcpdump writing
+ * pcap to a pipe (capture/startCapture.ts, capture/tcpdumpCapture.ts) instead of from cap in the
+ * program itself. This sends MGCP datagrams from a call agent's network namespace over a veth
+ * pair to the interface captured here, and measures both ways of capturing, the compiled
+ * program's own modules:
  *
  *   in-process  openLiveCapture in this process (how 0.1 captured)
- *   worker      startCapture: cap in a worker process, frames batched over IPC to this one
+ *   tcpdump     startCapture: tcpdump -w -, its pcap read here chunk by chunk
  *
  * Every frame is fed to the real CallerIdPipeline (MGCP parsed), and tcpdump captures the
  * same traffic on the same interface side by side, as the peer whose count is the reference:
@@ -18,12 +19,14 @@
  *      kernel queues, about 1,000 frames, datagrams are lost before any capture sees them, so
  *      tcpdump's count is the reference, not the number sent): parsed / sent, tcpdump's count,
  *      the ratio of ours to tcpdump's, and the rate from the first to the last frame parsed.
- * Three rounds, the two ways taking turns; the medians close the report. Other load on the
- * machine skews every number; the report says how busy it was before.
+ * Three rounds, the two ways taking turns; the medians close the report, with the capturing
+ * tcpdump's resident memory (VmHWM, its peak) after each burst. Other load on the machine skews
+ * every number; the report says how busy it was before.
  *
  *   npm run bench:capture      (builds first; needs root, iproute2 and tcpdump)
  */
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -34,6 +37,7 @@ import { CallerIdPipeline } from "../src/core/pipeline.js";
 import type { LiveCaptureOptions, LiveCaptureResult } from "../src/io/liveCapture.js";
 import { NetworkSandbox } from "../test/support/netns.js";
 import { machineBusyOver } from "./bridge/processes.js";
+import { childPids } from "./residentMemory.js";
 import { median, percentile } from "./statistics.js";
 
 const CA = { ip: "192.0.2.1", cidr: "192.0.2.1/24" };
@@ -63,7 +67,7 @@ socket.bind(2727, async () => {
   socket.close();
 });`;
 
-type Way = "in-process" | "worker";
+type Way = "in-process" | "tcpdump";
 
 interface Trial {
   readonly sent: number;
@@ -71,6 +75,8 @@ interface Trial {
   readonly tcpdump: number;
   readonly latenciesMs: number[];
   readonly rate: number;
+  /** VmHWM of the capturing tcpdump (not the peer), kB; 0 for the in-process way. */
+  readonly captureKb: number;
 }
 
 const built = (path: string) => pathToFileURL(join(PROJECT_ROOT, "dist", path)).href;
@@ -97,7 +103,7 @@ async function capture(way: Way, name: string, onFrame: (frame: Frame) => void) 
     log: { info: () => {}, warn: console.warn, error: console.error },
   });
   const first = await running.settled;
-  if (first.state !== "capturing") throw new Error(`worker: ${first.state} ${first.detail}`);
+  if (first.state !== "capturing") throw new Error(`tcpdump: ${first.state} ${first.detail}`);
   return { stop: () => running.stop() };
 }
 
@@ -155,6 +161,7 @@ async function trial(
     seen = latenciesMs.length;
     await sleep(500);
   }
+  const captureKb = way === "tcpdump" ? capturingTcpdumpPeakKb() : 0;
   await running.stop();
   const tcpdumpCount = await stopTcpdump();
   const seconds = Number(lastAt - firstAt) / 1e9;
@@ -164,16 +171,31 @@ async function trial(
     tcpdump: tcpdumpCount,
     latenciesMs,
     rate: seconds > 0 ? (latenciesMs.length - 1) / seconds : 0,
+    captureKb,
   };
 }
 
+/** VmHWM of this process's child that writes pcap to its stdout (`-w -`): the capture's tcpdump. */
+function capturingTcpdumpPeakKb(): number {
+  for (const pid of childPids(process.pid)) {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    if (argv[0]?.endsWith("tcpdump") && argv.includes("-w") && argv.includes("-")) {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    }
+  }
+  return 0;
+}
+
 const ms = (value: number) => `${value.toFixed(2)} ms`;
+const capturing = (mb: number) => (mb > 0 ? `; capturing tcpdump ${mb.toFixed(1)} MB VmHWM` : "");
 
 interface Figures {
   p50: number;
   p99: number;
   burstRate: number;
   ratio: number;
+  captureMb: number;
 }
 
 async function measure(
@@ -184,15 +206,22 @@ async function measure(
 ): Promise<Figures> {
   const paced = await trial(sandbox, callAgent, name, way, PACED.count, PACED.perSecond);
   const l = paced.latenciesMs;
-  const figures = { p50: percentile(l, 0.5), p99: percentile(l, 0.99), burstRate: 0, ratio: 0 };
+  const figures = {
+    p50: percentile(l, 0.5),
+    p99: percentile(l, 0.99),
+    burstRate: 0,
+    ratio: 0,
+    captureMb: 0,
+  };
   console.log(
     `${way.padEnd(10)} ${PACED.count} at ${PACED.perSecond}/s: latency p50 ${ms(figures.p50)}, p99 ${ms(figures.p99)}, max ${ms(Math.max(...l))}; parsed ${paced.parsed}/${paced.sent}, tcpdump ${paced.tcpdump}`,
   );
   const burst = await trial(sandbox, callAgent, name, way, BURST, BURST_RATE);
   figures.burstRate = burst.rate;
   figures.ratio = burst.parsed / burst.tcpdump;
+  figures.captureMb = burst.captureKb / 1024;
   console.log(
-    `${way.padEnd(10)} ${BURST} at ${BURST_RATE || "max"}/s: parsed ${burst.parsed}/${burst.sent} at ${Math.round(burst.rate)}/s, tcpdump ${burst.tcpdump}, ours/tcpdump ${figures.ratio.toFixed(4)}; latency p50 ${ms(percentile(burst.latenciesMs, 0.5))}, p99 ${ms(percentile(burst.latenciesMs, 0.99))}`,
+    `${way.padEnd(10)} ${BURST} at ${BURST_RATE || "max"}/s: parsed ${burst.parsed}/${burst.sent} at ${Math.round(burst.rate)}/s, tcpdump ${burst.tcpdump}, ours/tcpdump ${figures.ratio.toFixed(4)}${capturing(figures.captureMb)}; latency p50 ${ms(percentile(burst.latenciesMs, 0.5))}, p99 ${ms(percentile(burst.latenciesMs, 0.99))}`,
   );
   return figures;
 }
@@ -211,18 +240,18 @@ async function main(): Promise<void> {
     await sandbox.addNeighbor(peer, ATA.ip, ATA.mac);
     await sandbox.setUp(peer);
     await sandbox.setUp(here);
-    const results: Record<Way, Figures[]> = { "in-process": [], worker: [] };
+    const results: Record<Way, Figures[]> = { "in-process": [], tcpdump: [] };
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}`);
-      for (const way of ["in-process", "worker"] as const) {
+      for (const way of ["in-process", "tcpdump"] as const) {
         results[way].push(await measure(sandbox, callAgent, here.name, way));
       }
     }
     console.log(`medians of ${ROUNDS} rounds:`);
-    for (const way of ["in-process", "worker"] as const) {
+    for (const way of ["in-process", "tcpdump"] as const) {
       const of = (key: keyof Figures) => median(results[way].map((figures) => figures[key]));
       console.log(
-        `${way.padEnd(10)} latency p50 ${ms(of("p50"))}, p99 ${ms(of("p99"))}; burst ${Math.round(of("burstRate"))}/s, ours/tcpdump ${of("ratio").toFixed(4)}`,
+        `${way.padEnd(10)} latency p50 ${ms(of("p50"))}, p99 ${ms(of("p99"))}; burst ${Math.round(of("burstRate"))}/s, ours/tcpdump ${of("ratio").toFixed(4)}${capturing(of("captureMb"))}`,
       );
     }
   } finally {

@@ -38,7 +38,7 @@ export interface CaptureSettings {
   readonly log: WorkerLog;
   /** Every change of state. */
   readonly onStatus?: (status: CaptureStatus) => void;
-  /** First wait before starting a worker that died young again (doubling); default 1 s. */
+  /** First wait before starting a tcpdump that died young again (doubling); default 1 s. */
   readonly retryDelayMs?: number;
   /** How often a missing or down interface is looked at; default 250 ms (a sysfs read). */
   readonly pollMs?: number;
@@ -50,14 +50,14 @@ export interface CaptureSettings {
 
 export interface RunningCapture {
   readonly status: CaptureStatus;
-  /** The filter the worker applies, once one has opened the interface; null before. */
+  /** The filter tcpdump applies, once one has opened the interface; null before. */
   readonly filter: string | null;
   /**
    * Resolves with the first status that is not "starting": capturing, waiting (the interface
-   * is not there yet, or the worker asks for a retry) or failed (retrying cannot help).
+   * is not there yet, or tcpdump asks for a retry) or failed (retrying cannot help).
    */
   readonly settled: Promise<CaptureStatus>;
-  /** Idempotent; resolves once the worker is gone. */
+  /** Idempotent; resolves once tcpdump is gone. */
   stop(): Promise<void>;
 }
 

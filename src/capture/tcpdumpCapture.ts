@@ -17,7 +17,11 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { interfaceState } from "../io/interfaceState.js";
-import { INTERFACE_LOST, type WorkerProcess } from "../worker/workerSupervisor.js";
+import {
+  INTERFACE_LOST,
+  type WorkerFailure,
+  type WorkerProcess,
+} from "../worker/workerSupervisor.js";
 import type { CaptureWorkerConfig, CaptureWorkerMessage } from "./captureProtocol.js";
 import {
   ANY_DEVICE,
@@ -94,7 +98,7 @@ function startTcpdump(
   let lastError = "";
   let interfaceLost = false;
   let done = false;
-  const fail = (failure: "retry" | "permanent", message: string) => {
+  const fail = (failure: WorkerFailure, message: string) => {
     if (done) return;
     done = true;
     say({ type: "failed", failure, message });
@@ -203,6 +207,8 @@ function settledWorker(message: CaptureWorkerMessage): WorkerProcess<CaptureWork
   return {
     onMessage(listener) {
       setImmediate(() => {
+        // Stopped before it could say why: the supervisor no longer listens.
+        if (exited) return;
         listener(message);
         exit();
       });

@@ -17,9 +17,12 @@ import type { MarkPattern } from "../core/nuisance/householdList.js";
 import { listVerdict, type NuisanceLists } from "../core/nuisance/judgeCaller.js";
 import { type NuisanceEntry, nuisanceFromOptions } from "../core/nuisance/nuisanceEntries.js";
 import { NumberList } from "../core/nuisance/numberList.js";
-import { tellowsNumber } from "../core/nuisance/tellowsAnswer.js";
 import { NOT_FLAGGED, type NuisanceVerdict } from "../core/nuisance/verdict.js";
-import type { TellowsClient, TellowsClientOptions } from "../io/tellowsClient.js";
+import {
+  type TellowsClient,
+  type TellowsClientOptions,
+  tellowsNumber,
+} from "../io/tellowsClient.js";
 
 export interface NuisanceDirectoryDeps {
   readonly openFiles: (options: {

@@ -13,7 +13,7 @@
  *   </tellows>
  *
  * Only the first <score> and the first caller type's text are read, whatever the root's name.
- * The number goes in as 00 and the E.164 digits. Pure: text in, an answer or a coded error out.
+ * The number goes in as 00 and the E.164 digits (io/tellowsClient.ts). Pure: text in, an answer or a coded error out.
  */
 import { load } from "cheerio/slim";
 import { cleanLabel } from "./nuisanceEntries.js";
@@ -21,11 +21,6 @@ import { cleanLabel } from "./nuisanceEntries.js";
 export type TellowsAnswer =
   | { readonly kind: "score"; readonly score: number; readonly callerType: string | null }
   | { readonly kind: "invalid"; readonly message: string };
-
-/** The number as tellows' URL takes it: `+41445551212` → `0041445551212`. */
-export function tellowsNumber(e164: string): string {
-  return `00${e164.slice(1)}`;
-}
 
 export function parseTellowsAnswer(xml: string): TellowsAnswer {
   const $ = load(xml, { xml: true });

@@ -1,8 +1,8 @@
 /** The add-on's options from a file: `/data/options.json` under the Supervisor, or --config. */
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
 
 /** Far more than any options file; a path to a disk image or /dev/zero is not read whole. */
 const MAX_OPTIONS_BYTES = 1024 * 1024;
@@ -39,8 +39,7 @@ export function readOptionsFile(
     if (fd !== undefined) closeSync(fd);
   }
   try {
-    // YAML 1.2 is a superset of JSON, so one parser reads both.
-    const value: unknown = parse(text, { prettyErrors: true }) ?? {};
+    const value: unknown = parseOptions(text) ?? {};
     if (typeof value !== "object" || Array.isArray(value)) {
       return { ok: false, message: `${path}: the options must be a mapping of names to values` };
     }
@@ -51,6 +50,22 @@ export function readOptionsFile(
       message: `${path} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`,
     };
   }
+}
+
+/**
+ * The Supervisor writes /data/options.json, which JSON.parse reads; anything else goes to the
+ * YAML parser (YAML 1.2 is a superset of JSON, so it also says what is wrong with bad JSON),
+ * loaded only then: the add-on does not keep its 1 MB of code in memory for nothing.
+ */
+function parseOptions(text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value;
+  } catch {
+    // Not JSON: YAML, or a mistake the YAML parser describes.
+  }
+  const yaml: typeof import("yaml") = createRequire(import.meta.url)("yaml");
+  return yaml.parse(text, { prettyErrors: true });
 }
 
 /**

@@ -74,6 +74,7 @@ export class ErrorCounts {
   }
 
   toJSON(): Record<string, number> {
-    return Object.fromEntries([...this.#counts].sort(([a], [b]) => a.localeCompare(b)));
+    // Codes are ASCII: code-unit order, without loading ICU's collation data for it.
+    return Object.fromEntries([...this.#counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 }

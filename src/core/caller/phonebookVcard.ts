@@ -23,7 +23,8 @@
  * Nokia exports are vCard 2.1 (versit, no RFC): bare parameters (`TEL;CELL:`) and
  * QUOTED-PRINTABLE values are rewritten into 3.0 form before ical.js sees them.
  */
-import ICAL from "ical.js";
+import { createRequire } from "node:module";
+import type ICALModule from "ical.js";
 import type { CountryCode } from "./numbers.js";
 import { type ParsedPhonebook, PhonebookCollector, quoted } from "./phonebookEntries.js";
 import { LineSplitter, type PieceReader } from "./phonebookLines.js";
@@ -157,9 +158,16 @@ function upgradeFrom21(text: string): string {
   return `${[name, ...kept].join(";")}:${value}`;
 }
 
+/**
+ * ical.js, loaded at the first card: most households never read a vCard, and its source alone
+ * takes half a megabyte of the daemon's heap (V8 keeps it as UTF-16 text).
+ */
+let ical: typeof ICALModule | null = null;
+
 function parseCard(lines: readonly ContentLine[]): unknown {
   const body = lines.map((l) => l.text).join("\r\n");
-  return ICAL.parse(`BEGIN:VCARD\r\n${body}${body === "" ? "" : "\r\n"}END:VCARD\r\n`);
+  ical ??= createRequire(import.meta.url)("ical.js") as typeof ICALModule;
+  return ical.parse(`BEGIN:VCARD\r\n${body}${body === "" ? "" : "\r\n"}END:VCARD\r\n`);
 }
 
 function errorText(error: unknown): string {

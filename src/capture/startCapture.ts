@@ -27,6 +27,7 @@ import {
   type CaptureWorkerMessage,
   filtersByLinkType,
 } from "./captureProtocol.js";
+import { FrameBacklog } from "./frameBacklog.js";
 import { tcpdumpCaptures } from "./tcpdumpCapture.js";
 import { ANY_DEVICE } from "./tcpdumpOutput.js";
 
@@ -86,6 +87,11 @@ export function startCapture(settings: CaptureSettings): RunningCapture {
     settle = resolve;
   });
   let namedTheOthers = false;
+  const backlog = new FrameBacklog({
+    deliver: settings.onFrame,
+    onDropped: (count) =>
+      log.warn(`${count} frames dropped: the program did not keep up with the capture`),
+  });
 
   const supervisor: WorkerSupervisor<CaptureWorkerMessage> = new WorkerSupervisor({
     workerName: `the capture on ${interfaceName}`,
@@ -103,7 +109,7 @@ export function startCapture(settings: CaptureSettings): RunningCapture {
             `${message.dropped} frames dropped: the program did not keep up with the capture`,
           );
         }
-        for (const frame of message.frames) settings.onFrame(frame);
+        backlog.push(message.frames);
       } else if (message.type === "ready") {
         filter = message.filter;
         readyCount++;
@@ -146,6 +152,7 @@ export function startCapture(settings: CaptureSettings): RunningCapture {
     },
     settled,
     stop: () => {
+      backlog.close();
       stopped ??= supervisor.stop();
       return stopped;
     },

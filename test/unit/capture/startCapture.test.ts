@@ -104,6 +104,9 @@ describe("startCapture", () => {
     });
     t.last().say({ type: "frames", frames: [frame(10.5), frame(11)], dropped: 0 });
     t.last().say({ type: "frames", frames: [frame(12)], dropped: 0 });
+    // Worked off in a turn of their own (capture/frameBacklog.ts), not in the reading one.
+    expect(t.frames).toEqual([]);
+    vi.advanceTimersByTime(1);
     expect(t.frames).toEqual([frame(10.5), frame(11), frame(12)]);
     expect(t.said.filter((line) => line.startsWith("warn"))).toEqual([]);
     // A parent that stalled: the worker dropped what it could not hand over, and says so.

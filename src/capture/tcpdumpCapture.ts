@@ -102,7 +102,7 @@ function startTcpdump(
     if (done) return;
     done = true;
     say({ type: "failed", failure, message });
-    child.kill("SIGTERM");
+    end("SIGTERM");
   };
   const becomeReady = () => {
     if (ready || !headerChecked) return;
@@ -121,7 +121,7 @@ function startTcpdump(
       if (check.kind === "restart") {
         learn(headerLinkType);
         done = true;
-        child.kill("SIGTERM");
+        end("SIGTERM");
         return;
       }
       headerChecked = true;
@@ -159,7 +159,7 @@ function startTcpdump(
           if (interfaceState(interfaceName) === "up") return;
           interfaceLost = true;
           done = true;
-          child.kill("SIGTERM");
+          end("SIGTERM");
         }, INTERFACE_POLL_MS);
 
   let exited = false;
@@ -171,6 +171,19 @@ function startTcpdump(
   };
   // "close": after stdout and stderr are read to their end, so their last lines count.
   child.on("close", reportExit);
+  /**
+   * Signals tcpdump. It runs as its own user once it captures, so only a process with
+   * CAP_KILL may signal it (Docker gives every container that one). Without it, our ends of
+   * its pipes are closed instead: it dies of SIGPIPE at its next packet, and it counts as gone
+   * now, so that the program never waits for it.
+   */
+  function end(signal: NodeJS.Signals): void {
+    if (child.kill(signal) || child.exitCode !== null || child.signalCode !== null) return;
+    child.stdout.destroy();
+    child.stderr.destroy();
+    child.unref(); // nor does the program wait for it to exit
+    reportExit(null, signal);
+  }
   child.on("error", (error: NodeJS.ErrnoException) => {
     if (child.pid !== undefined) return;
     // Not started: no "close" follows an ENOENT or EACCES from exec.
@@ -187,10 +200,10 @@ function startTcpdump(
       exitListener = listener;
     },
     stop() {
-      child.kill("SIGTERM");
+      end("SIGTERM");
     },
     kill() {
-      child.kill("SIGKILL");
+      end("SIGKILL");
     },
   };
 }

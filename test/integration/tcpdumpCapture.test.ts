@@ -3,6 +3,7 @@
  * real tcpdump on the loopback interface (root), and a stand-in program where tcpdump cannot
  * be made to do it on purpose (deliver another link type than expected; be missing).
  */
+import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,7 @@ import { type CaptureWorkerMessage, filtersByLinkType } from "../../src/capture/
 import { tcpdumpCaptures } from "../../src/capture/tcpdumpCapture.js";
 import { LINKTYPE } from "../../src/core/capture/frame.js";
 import type { WorkerProcess } from "../../src/worker/workerSupervisor.js";
+import { CLI_COMMAND, PROJECT_ROOT } from "../support/cli.js";
 import { describeIfRoot } from "../support/root.js";
 
 interface Run {
@@ -85,6 +87,53 @@ describeIfRoot("tcpdump as the capture", () => {
     );
     expect(await run.exited).toMatchObject({ code: 1, lastError: "interface lost" });
     expect(run.messages).toEqual([]);
+  });
+});
+
+describeIfRoot("a program that may not signal its tcpdump", () => {
+  it("stops at once, and its tcpdump ends at its next packet (no CAP_KILL)", async () => {
+    // tcpdump runs as its own user once it captures; without CAP_KILL the program cannot
+    // signal it, as in a container that drops Docker's default capabilities.
+    const [node, ...rest] = CLI_COMMAND;
+    const child = spawn(
+      "setpriv",
+      ["--bounding-set=-kill", "--inh-caps=-kill", node as string, ...rest, "listen", "-i", "lo"],
+      { cwd: PROJECT_ROOT },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    const closed = new Promise((resolve) => child.on("close", resolve));
+    try {
+      await until(() => output.includes("listening on lo"), "listening");
+      const tcpdump = Number(
+        readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim(),
+      );
+      expect(readFileSync(`/proc/${tcpdump}/comm`, "utf8").trim()).toBe("tcpdump");
+      const stoppedAt = Date.now();
+      child.kill("SIGTERM");
+      await closed;
+      expect(Date.now() - stoppedAt).toBeLessThan(1500);
+      const alive = () => {
+        try {
+          return readFileSync(`/proc/${tcpdump}/comm`, "utf8").trim() === "tcpdump";
+        } catch {
+          return false;
+        }
+      };
+      const socket = createSocket("udp4");
+      await until(() => {
+        if (alive()) socket.send("RQNT 1 aaln/1@ata MGCP 1.0", 2427, "127.0.0.1");
+        return !alive();
+      }, "tcpdump gone after a packet");
+      socket.close();
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });
 

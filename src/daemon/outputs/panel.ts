@@ -5,6 +5,7 @@
  * has — the household's lines, the call log, the diagnostics — and changes only the
  * household's own phonebook and marks.
  */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { supervisorToken } from "../../io/supervisor.js";
 import type { PublishedDiagnostics } from "../../panel/server/statePayload.js";
@@ -20,44 +21,70 @@ export const panelOutput: OutputDefinition = {
     const { log } = context;
     let published: PublishedDiagnostics | null = null;
     const listeners = new Set<() => void>();
-    let server: FastifyInstance | null = null;
+    const server = createServer();
+    let listening = false;
+    let app: Promise<LoadedApp> | null = null;
     let starting: Promise<void> = Promise.resolve();
     let stopped = false;
 
-    const serve = async () => {
-      // Loaded here, not with the daemon: the HTTP server's modules take a moment to load,
-      // which the first call must not wait for.
+    // The app (fastify, its routes and schemas: about 4 MB resident) is built at the panel's
+    // first request, not at start: a household that never opens the panel does not pay for
+    // it. Requests that come while it loads wait for it.
+    const loadApp = async (): Promise<LoadedApp> => {
       const { createPanelServer } = await import("../../panel/server/server.js");
-      if (stopped) return;
-      const created = await createPanelServer({
-        version: context.version,
-        options: context.options,
-        household: context.household,
-        callLog: context.callLog,
-        directory: context.directory,
-        marks: () => context.marks,
-        judgeNuisance: context.judgeNuisance,
-        homeAssistant: context.homeAssistant,
-        diagnostics: {
-          latest: () => published,
-          subscribe(listener) {
-            const entry = () => listener();
-            listeners.add(entry);
-            return () => listeners.delete(entry);
+      let handle: LoadedApp["handle"] | null = null;
+      const created = await createPanelServer(
+        {
+          version: context.version,
+          options: context.options,
+          household: context.household,
+          callLog: context.callLog,
+          directory: context.directory,
+          marks: () => context.marks,
+          judgeNuisance: context.judgeNuisance,
+          homeAssistant: context.homeAssistant,
+          diagnostics: {
+            latest: () => published,
+            subscribe(listener) {
+              const entry = () => listener();
+              listeners.add(entry);
+              return () => listeners.delete(entry);
+            },
           },
+          // The daemon's clock (a replay's virtual one too): Home Assistant's deadlines run on it.
+          now: () => context.clock.now(),
+          log,
         },
-        // The daemon's clock (a replay's virtual one too): Home Assistant's deadlines run on it.
-        now: () => context.clock.now(),
-        log,
+        (handler) => {
+          handle = handler;
+          return server;
+        },
+      );
+      await created.ready();
+      if (handle === null) throw new Error("the panel's app took no server");
+      return { app: created, handle };
+    };
+
+    server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      app ??= loadApp().catch((error: Error) => {
+        log.error(`the panel failed: ${error.message}`);
+        app = null; // the next request tries again
+        throw error;
       });
+      app.then(
+        (loaded) => loaded.handle(request, response),
+        () => response.writeHead(503).end(),
+      );
+    });
+
+    const serve = async () => {
       try {
-        await listen(created, port);
-        server = created;
+        await listen(server, port);
+        listening = true;
         log.info(`panel on port ${port}`);
       } catch (error) {
         // The calls go on without the panel: a port in use is the user's to fix.
         log.error(`the panel cannot listen on port ${port}: ${(error as Error).message}`);
-        await created.close();
       }
     };
 
@@ -65,14 +92,16 @@ export const panelOutput: OutputDefinition = {
       name: "panel",
       // In the background: capture and calls start without waiting for the panel.
       start() {
-        starting = serve().catch((error: Error) => log.error(`the panel failed: ${error.message}`));
+        if (!stopped) starting = serve();
       },
       ready: () => starting,
       stop: async () => {
         stopped = true;
         await starting;
-        await server?.close();
-        server = null;
+        // The event streams stay open: their connections are closed, not waited for.
+        server.closeAllConnections();
+        if (listening) await new Promise((resolve) => server.close(resolve));
+        await (await app?.catch(() => null))?.app.close();
       },
       publishDiagnostics(diagnostics) {
         published = { diagnostics, at: context.clock.now() };
@@ -82,14 +111,28 @@ export const panelOutput: OutputDefinition = {
   },
 };
 
+interface LoadedApp {
+  readonly app: FastifyInstance;
+  readonly handle: (request: IncomingMessage, response: ServerResponse) => void;
+}
+
 /** Every address (the ingress proxy comes from 172.30.32.2); IPv4 alone where IPv6 is off. */
-async function listen(server: FastifyInstance, port: number): Promise<void> {
+async function listen(server: Server, port: number): Promise<void> {
+  const on = (host: string) =>
+    new Promise<void>((resolve, reject) => {
+      const failed = (error: Error) => reject(error);
+      server.once("error", failed);
+      server.listen({ port, host }, () => {
+        server.off("error", failed);
+        resolve();
+      });
+    });
   try {
-    await server.listen({ port, host: "::" });
+    await on("::");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== "EAFNOSUPPORT" && code !== "EADDRNOTAVAIL") throw error;
-    await server.listen({ port, host: "0.0.0.0" });
+    await on("0.0.0.0");
   }
 }
 

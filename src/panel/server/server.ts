@@ -10,7 +10,11 @@
  * builds no HTML from data. No CORS headers: another site's page cannot read or change it.
  */
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerFactory,
+} from "fastify";
 import type { Options } from "../../config/schema.js";
 import type { HouseholdMarks } from "../../core/nuisance/marks.js";
 import type { CallerDirectory } from "../../daemon/callerDirectory.js";
@@ -72,9 +76,17 @@ const SECURITY_HEADERS = {
   "cache-control": "no-store",
 };
 
-export async function createPanelServer(deps: PanelDeps): Promise<FastifyInstance> {
+/**
+ * `serverFactory`: the HTTP server the app answers on, already listening (the daemon opens the
+ * port at start and builds this app at the panel's first request); without it, the app's own.
+ */
+export async function createPanelServer(
+  deps: PanelDeps,
+  serverFactory?: FastifyServerFactory,
+): Promise<FastifyInstance> {
   const staticRoot = deps.staticRoot ?? DEFAULT_STATIC_ROOT;
   const app = Fastify({
+    ...(serverFactory === undefined ? {} : { serverFactory }),
     logger: false,
     // The stream of api/events keeps a connection open: close() must not wait for it.
     forceCloseConnections: true,

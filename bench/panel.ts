@@ -6,7 +6,7 @@
  * - server: `GET api/calls?limit=50` (the first page of Calls) over HTTP, 30 times, and every
  *   page after it by the cursor down to the oldest call;
  * - browser: navigation to `#/calls` until its 50 rows are rendered, in 5 fresh pages;
- * - memory: VmRSS of the daemon and of its capture worker child, idle, with the panel open on
+ * - memory: VmRSS of the daemon and of its capture (tcpdump) child, idle, with the panel open on
  *   Now (its live connection up), 10 s after the last page load.
  *
  * Targets: < 1 s for the first page (server and browser), ≤ 80 MB resident in all.
@@ -72,13 +72,13 @@ function proportionalKb(pid: number): number {
 
 const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
 
-/** The daemon's and its capture worker's resident memory, each and summed. */
+/** The daemon's and its capture's (tcpdump's) resident memory, each and summed. */
 function memory(pid: number): string {
   const daemon = residentKb(pid);
   const workers = childPids(pid);
   const workerKb = workers.reduce((sum, child) => sum + residentKb(child), 0);
   const pss = [pid, ...workers].reduce((sum, p) => sum + proportionalKb(p), 0);
-  return `daemon ${mb(daemon)} + capture worker ${workers.map((c) => mb(residentKb(c))).join(" + ") || "none"} = ${mb(daemon + workerKb)} VmRSS (PSS of both ${mb(pss)})`;
+  return `daemon ${mb(daemon)} + tcpdump ${workers.map((c) => mb(residentKb(c))).join(" + ") || "none"} = ${mb(daemon + workerKb)} VmRSS (PSS of both ${mb(pss)})`;
 }
 
 function childPids(pid: number): number[] {

@@ -1,8 +1,8 @@
 /**
- * Resident memory of a process and of its child processes (the capture worker), as the soak
+ * Resident memory of a process and of its child processes (the capture's tcpdump), as the soak
  * reports it. RSS counts every page a process maps and has in memory, so pages two processes
- * share — the node binary's code, mapped by the daemon and by its worker alike, about 35 MB —
- * are counted in each process's RSS. `together` counts each physical page once: the page
+ * share — the C library's code, mapped by the daemon and by tcpdump alike — are counted in
+ * each process's RSS. `together` counts each physical page once: the page
  * frames of both processes' resident pages (/proc/PID/pagemap, root only), so it is what the
  * add-on really holds in memory, shared code included once.
  */

@@ -10,9 +10,9 @@
  * Each call rings one of ten configured lines with a caller id (every other caller is in the
  * phonebook) and stops ringing 250 ms later (a missed call). Needs root (namespaces).
  *
- * The daemon is started as addon/run.sh starts it (src/nodeFlags.ts); its capture worker is a
- * second node process. Both are reported: each one's RSS, and `together`, the physical pages
- * of both counted once (the node binary's code is in each one's RSS; residentMemory.ts).
+ * The daemon is started as addon/run.sh starts it (src/nodeFlags.ts); its capture is a tcpdump
+ * process. Both are reported: each one's RSS, and `together`, the physical pages of both
+ * counted once (both map the C library, for one; residentMemory.ts).
  *
  *   npm run bench:soak        SOAK_CALLS=… SOAK_RATE=… BURST_CALLS=… to change the figures,
  *                             DAEMON_NODE_FLAGS="…" to start the daemon with other node flags
@@ -77,26 +77,26 @@ const mb = (kb: number) => (kb / 1024).toFixed(0);
 /** One line of figures: each process's RSS, their sum, and both counted once. */
 function describe(m: ResidentMemory): string {
   return (
-    `daemon ${mb(m.main).padStart(3)} MB + capture worker ${mb(m.children).padStart(3)} MB = ` +
+    `daemon ${mb(m.main).padStart(3)} MB + tcpdump ${mb(m.children).padStart(3)} MB = ` +
     `${mb(m.main + m.children).padStart(3)} MB RSS; together ${mb(m.together).padStart(3)} MB`
   );
 }
 
 /** The highest figures seen: the daemon's VmHWM, the highest samples of the rest. */
 class Peaks {
-  #worker = 0;
+  #capture = 0;
   #sum = 0;
   #together = 0;
   #daemon = 0;
   add(m: ResidentMemory): void {
     this.#daemon = Math.max(this.#daemon, m.peak);
-    this.#worker = Math.max(this.#worker, m.children);
+    this.#capture = Math.max(this.#capture, m.children);
     this.#sum = Math.max(this.#sum, m.main + m.children);
     this.#together = Math.max(this.#together, m.together);
   }
   describe(): string {
     return (
-      `daemon ${mb(this.#daemon)} MB (VmHWM), capture worker ${mb(this.#worker)} MB, ` +
+      `daemon ${mb(this.#daemon)} MB (VmHWM), tcpdump ${mb(this.#capture)} MB, ` +
       `sum ${mb(this.#sum)} MB RSS; together ${mb(this.#together)} MB (highest samples)`
     );
   }
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
       ).length;
     const whenStarted = async () => {
       await until(() => ha.connections.length > 0, "the daemon's connection to HA", 30_000);
-      await sleep(3000); // the capture worker opens its interface
+      await sleep(3000); // tcpdump opens its interface
     };
 
     // 1. The burst, in a daemon of its own.

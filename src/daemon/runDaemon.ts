@@ -220,7 +220,7 @@ async function startDaemonBridge(
 }
 
 /**
- * The caller-id capture in its worker process (capture/startCapture.ts): it waits for the
+ * The caller-id capture, a tcpdump process (capture/startCapture.ts): it waits for the
  * interface, starts again when the interface comes back, and its state changes go to the
  * diagnostics at once.
  */
@@ -230,7 +230,7 @@ async function startLiveCapture(
   log: Logger,
   onStateChange: () => void,
 ): Promise<RunningCapture> {
-  // Loaded only here: replaying files needs no capture worker.
+  // Loaded only here: replaying files needs no live capture.
   const { startCapture } = await import("../capture/startCapture.js");
   return startCapture({
     interfaceName: options.capture.interface,

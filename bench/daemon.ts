@@ -179,7 +179,8 @@ function daemonPeakMemory(args: string[]): Promise<{ peakKb: number; lastKb: num
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, ...MEMORY_ENVIRONMENT },
+      // TZ as the Supervisor sets it for every add-on (the household's zone).
+      env: { TZ: "Europe/Zurich", ...process.env, ...MEMORY_ENVIRONMENT },
     });
     let peakKb = 0;
     let lastKb = 0;

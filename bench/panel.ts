@@ -99,9 +99,9 @@ async function main(): Promise<void> {
   const seeding = performance.now();
   const lab = await PanelLab.start({
     // As addon/run.sh starts it: its node flags (DAEMON_NODE_FLAGS="…" for others) and
-    // environment.
+    // environment, with TZ as the Supervisor sets it.
     program: [...daemonFlags(), join(PROJECT_ROOT, "dist", "main.js")],
-    env: MEMORY_ENVIRONMENT,
+    env: { TZ: "Europe/Zurich", ...MEMORY_ENVIRONMENT },
     seed,
   });
   console.log(`daemon up with ${CALLS} calls in the log (${ms(performance.now() - seeding)})`);

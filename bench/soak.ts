@@ -113,7 +113,8 @@ function startDaemon(config: string): Daemon {
   const flags = given === undefined ? DAEMON_NODE_FLAGS : given.split(" ").filter((f) => f !== "");
   const child = spawn(process.execPath, [...flags, "dist/main.js", "run", "--config", config], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...MEMORY_ENVIRONMENT },
+    // TZ as the Supervisor sets it for every add-on (the household's zone).
+    env: { TZ: "Europe/Zurich", ...process.env, ...MEMORY_ENVIRONMENT },
   });
   // The log (stdout and stderr), kept to its last lines: the daemon's own memory is measured.
   let stderr = "";

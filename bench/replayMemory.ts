@@ -70,10 +70,11 @@ function writeCapture(path: string): number {
 function residentMemory(args: string[]): Promise<{ peakMb: number; seconds: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    // Started as addon/run.sh starts the add-on (src/nodeFlags.ts).
+    // Started as addon/run.sh starts the add-on (src/nodeFlags.ts), with TZ as the Supervisor
+    // sets it.
     const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, "dist/main.js", ...args], {
       stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, ...MEMORY_ENVIRONMENT },
+      env: { TZ: "Europe/Zurich", ...process.env, ...MEMORY_ENVIRONMENT },
     });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));

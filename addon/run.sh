@@ -8,4 +8,4 @@
 # the environment.
 set -euo pipefail
 export MALLOC_ARENA_MAX=2
-exec node --max-semi-space-size=1 --optimize-for-size --no-opt /app/dist/main.js run
+exec node --max-semi-space-size=1 --optimize-for-size --no-opt --no-sparkplug /app/dist/main.js run

@@ -15,15 +15,20 @@
 const SMALL_HEAP_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--optimize-for-size"];
 
 /**
- * The daemon also without V8's optimizing compiler (`--no-opt`): TurboFan's compiled code, its
- * zones and the pages of node's binary that hold the compiler cost about 7 MB resident, for
- * speed the daemon has no use for (bench:soak has the figures). Sparkplug, V8's baseline
- * compiler, stays: it costs about 2 MB and halves the time a large phonebook takes to load
- * (100,000 CSV rows: 2.0 s with every compiler, 4.2 s without TurboFan, 7.5 s interpreted).
+ * The daemon also without V8's compilers (`--no-opt --no-sparkplug`): its JavaScript runs in
+ * V8's interpreter. TurboFan's compiled code and zones, Sparkplug's baseline code and the
+ * pages of node's binary that hold the compilers cost about 10 MB resident, for speed the
+ * daemon has no use for: it handles a few packets a second (bench:soak has the figures). The
+ * price is paid in bulk work only: 100,000 phonebook rows load in 7.5 s instead of 2.0 s,
+ * read in pieces between calls.
  * Not `--lite-mode` or `--jitless`: they take WebAssembly away, and with it the HTTP parser of
  * node's fetch (search.ch, tellows, the Supervisor).
  */
-export const DAEMON_NODE_FLAGS: readonly string[] = [...SMALL_HEAP_FLAGS, "--no-opt"];
+export const DAEMON_NODE_FLAGS: readonly string[] = [
+  ...SMALL_HEAP_FLAGS,
+  "--no-opt",
+  "--no-sparkplug",
+];
 
 /**
  * The bridge's worker: it forwards every frame of the adapter, so it keeps V8's optimizing

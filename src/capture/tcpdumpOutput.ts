@@ -3,11 +3,9 @@
  * is started with, the link type it will deliver (the BPF filter depends on it), what its
  * stderr lines mean, and its pcap output turned into frames. tcpdumpCapture.ts runs it.
  *
- * tcpdump writes a classic pcap stream to stdout (-w -): the 24-byte file header at once, then
- * one record per frame (pcap-savefile(5), read by CaptureFileReader):
- *
- *   +0  magic a1b2c3d4, in the writer's byte order (d4c3b2a1 read big-endian: little-endian)
- *   +20 network: LINKTYPE in the low 16 bits
+ * tcpdump writes a classic pcap stream to stdout (-w -): the 24-byte file header at once, its
+ * LINKTYPE at byte 20, then one record per frame (pcap-savefile(5); core/capture/pcap.ts reads
+ * both, through CaptureFileReader).
  */
 
 import { type CaptureFileError, CaptureFileReader } from "../core/capture/captureFile.js";
@@ -17,10 +15,6 @@ import type { LinkTypeFilter } from "./captureProtocol.js";
 
 /** libpcap's pseudo-device capturing on every interface: never down, never missing. */
 export const ANY_DEVICE = "any";
-const PCAP_HEADER_BYTES = 24;
-const PCAP_LINKTYPE_OFFSET = 20;
-const PCAP_MAGICS_BIG_ENDIAN = [0xa1b2c3d4, 0xa1b23c4d];
-const PCAP_MAGICS_LITTLE_ENDIAN = [0xd4c3b2a1, 0x4d3cb2a1];
 
 /** /sys/class/net/IF/type (include/uapi/linux/if_arp.h) of ports libpcap captures as Ethernet. */
 const ARPHRD_ETHER = 1;
@@ -146,16 +140,6 @@ export function checkLinkType(
     : { kind: "restart" };
 }
 
-/** The link type in a pcap file header (24 bytes or more), or null when it is not pcap. */
-export function pcapHeaderLinkType(header: Uint8Array): number | null {
-  if (header.byteLength < PCAP_HEADER_BYTES) return null;
-  const view = new DataView(header.buffer, header.byteOffset, PCAP_HEADER_BYTES);
-  const magic = view.getUint32(0, false);
-  const littleEndian = PCAP_MAGICS_LITTLE_ENDIAN.includes(magic);
-  if (!littleEndian && !PCAP_MAGICS_BIG_ENDIAN.includes(magic)) return null;
-  return view.getUint32(PCAP_LINKTYPE_OFFSET, littleEndian) & 0xffff;
-}
-
 /** What one stdout chunk gave: the header's link type once complete, and whole frames. */
 export interface PcapChunk {
   /** Set by the chunk that completes the file header; null when it is not pcap. */
@@ -170,8 +154,7 @@ export interface PcapChunk {
  * put together by CaptureFileReader, which holds at most one unfinished record.
  */
 export class PcapStream {
-  readonly #header = new Uint8Array(PCAP_HEADER_BYTES);
-  #headerLength = 0;
+  #headerTold = false;
   #batch: Frame[] = [];
   // A frame's data may be a view into the reader's carry-over buffer, reused for the next
   // record: every frame is copied before it is kept.
@@ -180,18 +163,16 @@ export class PcapStream {
   );
 
   push(chunk: Uint8Array): PcapChunk {
-    let headerLinkType: number | null | undefined;
-    if (this.#headerLength < PCAP_HEADER_BYTES) {
-      const take = chunk.subarray(0, PCAP_HEADER_BYTES - this.#headerLength);
-      this.#header.set(take, this.#headerLength);
-      this.#headerLength += take.byteLength;
-      if (this.#headerLength === PCAP_HEADER_BYTES) {
-        headerLinkType = pcapHeaderLinkType(this.#header);
-      }
-    }
     const error = this.#reader.push(chunk);
     const frames = this.#batch;
     this.#batch = [];
-    return headerLinkType === undefined ? { frames, error } : { headerLinkType, frames, error };
+    if (this.#headerTold) return { frames, error };
+    // The header is there once the reader knows the link type; a pcapng stream or bytes that
+    // are no capture at all (the reader's error) have no pcap header.
+    const linkType = this.#reader.linkType;
+    const notPcap = error !== null || this.#reader.format === "pcapng";
+    if (linkType === null && !notPcap) return { frames, error };
+    this.#headerTold = true;
+    return { headerLinkType: linkType, frames, error };
   }
 }

@@ -72,6 +72,14 @@ export class CaptureFileReader {
     return this.#format;
   }
 
+  /**
+   * A pcap file's LINKTYPE, from its header, once read; null before and for pcapng, where each
+   * interface block names its own.
+   */
+  get linkType(): number | null {
+    return this.#parser instanceof PcapParser ? this.#parser.linkType : null;
+  }
+
   /** Frames read so far, prefiltered ones included; inside onFrame it counts the frame delivered. */
   get framesRead(): number {
     return this.#parser === null ? 0 : this.#parser.framesRead;

@@ -45,6 +45,11 @@ export class PcapParser {
   /** File offset of byte 0 of the buffer being parsed (for messages). */
   #fileOffset = 0;
 
+  /** The file's LINKTYPE (its header's `network`), or null until the header has been read. */
+  get linkType(): number | null {
+    return this.#headerRead ? this.#linkType : null;
+  }
+
   /** The parser for a file opening with `magic` (read big-endian), or null if that is not pcap. */
   static forMagic(
     magic: number,

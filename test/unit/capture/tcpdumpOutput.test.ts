@@ -5,7 +5,6 @@ import {
   classifyTcpdumpLine,
   expectedLinkType,
   PcapStream,
-  pcapHeaderLinkType,
   tcpdumpArguments,
 } from "../../../src/capture/tcpdumpOutput.js";
 import { type Frame, LINKTYPE } from "../../../src/core/capture/frame.js";
@@ -117,12 +116,15 @@ describe("the link type in tcpdump's pcap header", () => {
   });
 
   it("is read in either byte order", () => {
+    const headerLinkType = (bytes: Uint8Array) => new PcapStream().push(bytes).headerLinkType;
     for (const byteOrder of ["le", "be"] as const) {
       const header = writePcap([], { linkType: LINKTYPE.LINUX_SLL2, byteOrder });
-      expect(pcapHeaderLinkType(header)).toBe(LINKTYPE.LINUX_SLL2);
+      expect(headerLinkType(header)).toBe(LINKTYPE.LINUX_SLL2);
     }
-    expect(pcapHeaderLinkType(new Uint8Array(24))).toBeNull();
-    expect(pcapHeaderLinkType(new Uint8Array(10))).toBeNull();
+    expect(headerLinkType(new Uint8Array(24))).toBeNull();
+    // Ten bytes of a header are no header yet: nothing is said about it.
+    const header = writePcap([], { linkType: LINKTYPE.ETHERNET });
+    expect(headerLinkType(header.subarray(0, 10))).toBeUndefined();
   });
 
   it("goes on when it is the expected one or has the same filter", () => {

@@ -15,8 +15,7 @@
  */
 
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { interfaceState } from "../io/interfaceState.js";
+import { interfaceState, interfaceType } from "../io/interfaceState.js";
 import {
   INTERFACE_LOST,
   type WorkerFailure,
@@ -58,17 +57,6 @@ export function tcpdumpCaptures(
     );
 }
 
-/** ARPHRD_* of the interface (/sys/class/net/IF/type), or null when it cannot be read. */
-function arpType(interfaceName: string): number | null {
-  if (interfaceName.includes("/")) return null;
-  try {
-    const type = Number.parseInt(readFileSync(`/sys/class/net/${interfaceName}/type`, "utf8"), 10);
-    return Number.isNaN(type) ? null : type;
-  } catch {
-    return null;
-  }
-}
-
 function startTcpdump(
   program: string,
   config: CaptureWorkerConfig,
@@ -81,7 +69,7 @@ function startTcpdump(
   // Every event below comes after startTcpdump returned, so the listeners are attached.
   const say = (message: CaptureWorkerMessage) => messageListener(message);
 
-  const linkType = expectedLinkType(interfaceName, arpType(interfaceName), learned);
+  const linkType = expectedLinkType(interfaceName, interfaceType(interfaceName), learned);
   const entry = filters.find((candidate) => candidate.linkType === linkType);
   if (entry === undefined || "problem" in entry) {
     const message = entry?.problem ?? `no capture filter for link type ${linkType}`;

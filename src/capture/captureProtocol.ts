@@ -26,11 +26,8 @@ export interface CaptureWorkerConfig {
 export type CaptureWorkerMessage =
   | { readonly type: "ready"; readonly linkType: number; readonly filter: string }
   | Extract<LifecycleMessage, { type: "failed" }>
-  /**
-   * Frames captured together (one read of tcpdump's output), oldest first; `dropped`: frames
-   * lost since the last message because the program did not keep up.
-   */
-  | { readonly type: "frames"; readonly frames: readonly Frame[]; readonly dropped: number };
+  /** Frames captured together (one read of tcpdump's output), oldest first. */
+  | { readonly type: "frames"; readonly frames: readonly Frame[] };
 
 /** Builds the table of filters from a function that may throw to refuse a link type. */
 export function filtersByLinkType(filter: (linkType: number) => string): LinkTypeFilter[] {

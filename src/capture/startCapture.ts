@@ -104,11 +104,6 @@ export function startCapture(settings: CaptureSettings): RunningCapture {
     startWorker: () => startWorker(config),
     onMessage: (message) => {
       if (message.type === "frames") {
-        if (message.dropped > 0) {
-          log.warn(
-            `${message.dropped} frames dropped: the program did not keep up with the capture`,
-          );
-        }
         backlog.push(message.frames);
       } else if (message.type === "ready") {
         filter = message.filter;

@@ -119,7 +119,7 @@ function startTcpdump(
     if (frames.length === 0) return;
     // Frames show the capture is on, even if the "listening on" line is still in the pipe.
     becomeReady();
-    say({ type: "frames", frames, dropped: 0 });
+    say({ type: "frames", frames });
   });
 
   let partial = "";

@@ -102,15 +102,21 @@ describe("startCapture", () => {
       timestampMs,
       originalLength: 3,
     });
-    t.last().say({ type: "frames", frames: [frame(10.5), frame(11)], dropped: 0 });
-    t.last().say({ type: "frames", frames: [frame(12)], dropped: 0 });
+    t.last().say({ type: "frames", frames: [frame(10.5), frame(11)] });
+    t.last().say({ type: "frames", frames: [frame(12)] });
     // Worked off in a turn of their own (capture/frameBacklog.ts), not in the reading one.
     expect(t.frames).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(t.frames).toEqual([frame(10.5), frame(11), frame(12)]);
     expect(t.said.filter((line) => line.startsWith("warn"))).toEqual([]);
-    // A parent that stalled: the worker dropped what it could not hand over, and says so.
-    t.last().say({ type: "frames", frames: [frame(99)], dropped: 1200 });
+    // A program that falls behind: beyond the backlog's 4 MiB, frames are dropped and counted,
+    // and the log says how many once it has caught up.
+    const big = (timestampMs: number): Frame => ({
+      ...frame(timestampMs),
+      data: new Uint8Array(4096),
+    });
+    t.last().say({ type: "frames", frames: Array.from({ length: 2224 }, (_, i) => big(100 + i)) });
+    vi.advanceTimersByTime(1000);
     expect(t.said.at(-1)).toBe(
       "warn: 1200 frames dropped: the program did not keep up with the capture",
     );

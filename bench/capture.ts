@@ -36,8 +36,8 @@ import type { Frame } from "../src/core/capture/frame.js";
 import { CallerIdPipeline } from "../src/core/pipeline.js";
 import type { LiveCaptureOptions, LiveCaptureResult } from "../src/io/liveCapture.js";
 import { NetworkSandbox } from "../test/support/netns.js";
+import { childPids } from "../test/support/processes.js";
 import { machineBusyOver } from "./bridge/processes.js";
-import { childPids } from "./residentMemory.js";
 import { median, percentile } from "./statistics.js";
 
 const CA = { ip: "192.0.2.1", cidr: "192.0.2.1/24" };

@@ -22,6 +22,7 @@ import { DAEMON_NODE_FLAGS, MEMORY_ENVIRONMENT } from "../src/nodeFlags.js";
 import { runScript, withBrowser } from "../test/browser/support/labScript.js";
 import { PanelLab } from "../test/browser/support/panelLab.js";
 import { seedCallLog, seedReport } from "../test/browser/support/seedCalls.js";
+import { childPids } from "../test/support/processes.js";
 import { PROJECT_ROOT } from "../test/support/projectRoot.js";
 
 const CALLS = Number(process.env.PANEL_BENCH_CALLS ?? 100_000);
@@ -79,14 +80,6 @@ function memory(pid: number): string {
   const workerKb = workers.reduce((sum, child) => sum + residentKb(child), 0);
   const pss = [pid, ...workers].reduce((sum, p) => sum + proportionalKb(p), 0);
   return `daemon ${mb(daemon)} + tcpdump ${workers.map((c) => mb(residentKb(c))).join(" + ") || "none"} = ${mb(daemon + workerKb)} VmRSS (PSS of both ${mb(pss)})`;
-}
-
-function childPids(pid: number): number[] {
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-    .trim()
-    .split(/\s+/)
-    .filter((p) => p !== "")
-    .map(Number);
 }
 
 async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {

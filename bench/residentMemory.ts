@@ -7,6 +7,7 @@
  * add-on really holds in memory, shared code included once.
  */
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { childPids } from "../test/support/processes.js";
 
 const PAGE = 4096;
 
@@ -24,14 +25,6 @@ export interface ResidentMemory {
 function statusField(pid: number, name: string): number {
   const text = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? 0);
-}
-
-export function childPids(pid: number): number[] {
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-    .trim()
-    .split(/\s+/)
-    .filter((p) => p !== "")
-    .map(Number);
 }
 
 /** Adds the page frame numbers of `pid`'s resident pages to `frames`. */

@@ -15,8 +15,8 @@ import { parse } from "yaml";
 import { type FakeHomeAssistant, startFakeHomeAssistant } from "../support/fakeHomeAssistant.js";
 import { type Mosquitto, startMosquitto } from "../support/mosquitto.js";
 import { type Link, NetworkSandbox } from "../support/netns.js";
+import { childProcesses } from "../support/processes.js";
 import {
-  childProcesses,
   effectiveCapabilities,
   type RunningAddon,
   residentMegabytes,

@@ -214,20 +214,6 @@ export function effectiveCapabilities(pid: number): string[] {
   return CAPABILITIES.filter((_, bit) => (bits >> BigInt(bit)) & 1n);
 }
 
-/** The processes a process started, each with its name (comm) and real user id. */
-export function childProcesses(pid: number): { pid: number; name: string; uid: number }[] {
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-    .trim()
-    .split(/\s+/)
-    .filter((part) => part !== "")
-    .map(Number);
-  return children.map((child) => ({
-    pid: child,
-    name: readFileSync(`/proc/${child}/comm`, "utf8").trim(),
-    uid: Number(/^Uid:\s*(\d+)/m.exec(readFileSync(`/proc/${child}/status`, "utf8"))?.[1]),
-  }));
-}
-
 /** A process's resident memory (VmRSS), in MB. */
 export function residentMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

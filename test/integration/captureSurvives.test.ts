@@ -12,7 +12,7 @@
  * also the proof that the program survives that and starts a new one. The steps of each suite
  * build on each other.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -21,6 +21,7 @@ import { ProcessWatcher } from "../support/bridgeTopology.js";
 import { CLI_COMMAND, PROJECT_ROOT } from "../support/cli.js";
 import { type Mosquitto, startMosquitto } from "../support/mosquitto.js";
 import { type Link, NetworkSandbox } from "../support/netns.js";
+import { childProcesses } from "../support/processes.js";
 import { describeIfRoot } from "../support/root.js";
 
 const CA_IP = "192.0.2.1";
@@ -129,15 +130,6 @@ function startProgram(sandbox: NetworkSandbox, args: string[]): ProcessWatcher {
   return new ProcessWatcher(
     sandbox.spawn(null, command as string, [...rest, ...args], { cwd: PROJECT_ROOT }),
   );
-}
-
-/** The command names (/proc/PID/comm) of a process's children. */
-function childCommands(pid: number): string[] {
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-    .trim()
-    .split(" ")
-    .filter((child) => child !== "")
-    .map((child) => readFileSync(`/proc/${child}/comm`, "utf8").trim());
 }
 
 /** listen's call events so far, as [type, call_id, line]. */
@@ -292,7 +284,7 @@ describeIfRoot("the daemon's Capture status when its interface goes away", () =>
     await waitUntil(() => callEvents.length === 3, "the call on MQTT");
     expect(callEvents).toEqual(["ringing", "answered", "ended"]);
     // The capture is tcpdump, not a second node process.
-    expect(childCommands(daemon.child.pid as number)).toEqual(["tcpdump"]);
+    expect(childProcesses(daemon.child.pid as number).map((c) => c.name)).toEqual(["tcpdump"]);
   });
 
   it("shows the interface down, then capturing again, and reports the next call", async () => {

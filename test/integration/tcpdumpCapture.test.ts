@@ -14,6 +14,7 @@ import { tcpdumpCaptures } from "../../src/capture/tcpdumpCapture.js";
 import { LINKTYPE } from "../../src/core/capture/frame.js";
 import type { WorkerProcess } from "../../src/worker/workerSupervisor.js";
 import { CLI_COMMAND, PROJECT_ROOT } from "../support/cli.js";
+import { childPids, processName } from "../support/processes.js";
 import { describeIfRoot } from "../support/root.js";
 
 interface Run {
@@ -110,21 +111,13 @@ describeIfRoot("a program that may not signal its tcpdump", () => {
     const closed = new Promise((resolve) => child.on("close", resolve));
     try {
       await until(() => output.includes("listening on lo"), "listening");
-      const tcpdump = Number(
-        readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim(),
-      );
-      expect(readFileSync(`/proc/${tcpdump}/comm`, "utf8").trim()).toBe("tcpdump");
+      const [tcpdump] = childPids(child.pid as number) as [number];
+      expect(processName(tcpdump)).toBe("tcpdump");
       const stoppedAt = Date.now();
       child.kill("SIGTERM");
       await closed;
       expect(Date.now() - stoppedAt).toBeLessThan(1500);
-      const alive = () => {
-        try {
-          return readFileSync(`/proc/${tcpdump}/comm`, "utf8").trim() === "tcpdump";
-        } catch {
-          return false;
-        }
-      };
+      const alive = () => processName(tcpdump) === "tcpdump";
       const socket = createSocket("udp4");
       await until(() => {
         if (alive()) socket.send("RQNT 1 aaln/1@ata MGCP 1.0", 2427, "127.0.0.1");
